@@ -1,0 +1,13 @@
+"""keras_gan: train GANs with Keras' own `compile` and `fit`."""
+
+from keras_gan import losses
+from keras_gan.conditional_gan import ConditionalGAN
+from keras_gan.gan import GAN
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConditionalGAN",
+    "GAN",
+    "losses",
+]

@@ -1,0 +1,140 @@
+"""`ConditionalGAN`: a GAN whose generator and discriminator also see class labels."""
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_gan import validation
+from keras_gan.gan import GAN
+from keras_gan.gan import _check_count
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class ConditionalGAN(GAN):
+    """A class-conditional GAN (Mirza & Osindero, 2014, arXiv:1411.1784).
+
+    The generator is called as `generator([noise, labels])` and the discriminator as
+    `discriminator([samples, labels])`, labels being integers in `[0, num_classes)`
+    of shape `(batch,)` or `(batch, 1)` (whichever the generator's label input
+    declares). Training data yields `(samples, labels)`; generated batches use the
+    labels of the real batch.
+
+    Args:
+        generator: a built Keras model taking `[noise, labels]`.
+        discriminator: a built Keras model taking `[samples, labels]` and returning one
+            score per sample.
+        num_classes: number of classes, at least 2.
+        latent_dim: size of the noise vector. Defaults to `None` (read from the
+            generator's first input).
+        seed: int seed of the model's noise. Defaults to `None`.
+        **kwargs: passed to `keras.Model`.
+
+    Example:
+    ```python
+    cgan = keras_gan.ConditionalGAN(generator, discriminator, num_classes=10)
+    cgan.compile(keras.optimizers.Adam(2e-4), keras.optimizers.Adam(2e-4))
+    cgan.fit(tf.data.Dataset.from_tensor_slices((images, labels)).batch(64))
+    sevens = cgan.generate(8, labels=[7] * 8)
+    ```
+    """
+
+    _num_generator_inputs = 2
+
+    def __init__(
+        self, generator, discriminator, num_classes, latent_dim=None, *, seed=None, **kwargs
+    ):
+        self.num_classes = validation.check_num_classes(num_classes)
+        shapes = validation.declared_input_shapes(generator)
+        self.label_shape = shapes[1] if shapes is not None and len(shapes) > 1 else (None,)
+        if len(self.label_shape) > 2 or (len(self.label_shape) == 2 and self.label_shape[1] != 1):
+            raise ValueError(
+                "Expected the generator's label input to have shape (batch,) or (batch, 1). "
+                f"Received: input_shape={self.label_shape}"
+            )
+        super().__init__(generator, discriminator, latent_dim, seed=seed, **kwargs)
+
+    def _check_shapes(self):
+        noise = keras.KerasTensor((None, self.latent_dim))
+        labels = keras.KerasTensor(self.label_shape, dtype="int32")
+        sample_shape = validation.output_spec(
+            self.generator,
+            [noise, labels],
+            "generator",
+            f"[noise of shape {noise.shape}, labels of shape {labels.shape}]",
+        )
+        shapes = validation.declared_input_shapes(self.discriminator)
+        if shapes is not None and len(shapes) != 2:
+            raise ValueError(
+                "Expected the discriminator to take two inputs [samples, labels]. "
+                f"Received: input_shape={shapes if len(shapes) > 1 else shapes[0]}"
+            )
+        validation.check_sample_shapes(sample_shape, self.discriminator)
+        score_shape = validation.output_spec(
+            self.discriminator,
+            [keras.KerasTensor(sample_shape), labels],
+            "discriminator",
+            f"[the generator's output, shape {sample_shape}, labels]",
+        )
+        validation.check_score_shape(score_shape)
+        return sample_shape[1:]
+
+    def _labels(self, labels):
+        labels = ops.cast(labels, "int32")
+        return ops.reshape(labels, (-1,) + tuple(self.label_shape[1:]))
+
+    def _generator_inputs(self, noise, labels):
+        return [noise, self._labels(labels)]
+
+    def _discriminator_inputs(self, samples, labels):
+        return [samples, self._labels(labels)]
+
+    def _unpack(self, data):
+        samples, labels = super()._unpack(data)
+        if labels is None:
+            raise ValueError(
+                "Expected a ConditionalGAN's data to yield (samples, labels). "
+                "Received: batches of samples only"
+            )
+        return samples, labels
+
+    def call(self, inputs, training=False):
+        """Runs the generator: `cgan([noise, labels])` returns samples."""
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
+            raise ValueError(
+                "Expected [noise, labels] as the ConditionalGAN's input. "
+                f"Received: {type(inputs).__name__}"
+            )
+        noise, labels = inputs
+        return self.generator(self._generator_inputs(noise, labels), training=training)
+
+    def generate(self, n: int, labels=None, seed=None, batch_size: int = 256) -> np.ndarray:
+        """Returns `n` generated samples as a NumPy array.
+
+        Args:
+            n: number of samples.
+            labels: `n` integer labels in `[0, num_classes)`. Defaults to `None`, which
+                cycles through the classes (`0, 1, ..., num_classes - 1, 0, ...`).
+            seed: int for reproducible samples. Defaults to `None`.
+            batch_size: samples per generator call. Defaults to `256`.
+
+        Returns:
+            Array of shape `(n,) + sample_shape`.
+        """
+        n = _check_count(n)
+        if labels is None:
+            labels = np.arange(n) % self.num_classes
+        labels = np.asarray(labels).reshape(-1)
+        if labels.shape[0] != n:
+            raise ValueError(f"Expected {n} labels. Received: {labels.shape[0]} labels")
+        if not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"Expected integer labels. Received: dtype={labels.dtype}")
+        if labels.size and (labels.min() < 0 or labels.max() >= self.num_classes):
+            raise ValueError(
+                f"Expected labels in [0, {self.num_classes}). "
+                f"Received: labels from {labels.min()} to {labels.max()}"
+            )
+        noise = self.sample_noise(n, seed)
+        return self.predict([noise, labels.astype("int32")], batch_size=batch_size, verbose=0)
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes}

@@ -1,0 +1,423 @@
+"""`GAN`: a generator and a discriminator trained with `compile` and `fit`."""
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_gan import backend
+from keras_gan import losses as losses_module
+from keras_gan import validation
+
+_COMPILE_KWARGS_SAVED = ("jit_compile", "steps_per_execution", "run_eagerly", "auto_scale_loss")
+
+
+def _frozen_call(model, inputs):
+    """Calls `model` in training mode and throws its state updates away.
+
+    Batch statistics are used (as in training), but BatchNorm moving averages,
+    Dropout seeds and every other variable of `model` stay as they were.
+    """
+    outputs, _ = model.stateless_call(
+        [v.value for v in model.trainable_variables],
+        [v.value for v in model.non_trainable_variables],
+        inputs,
+        training=True,
+    )
+    return outputs
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class GAN(keras.Model):
+    """A generative adversarial network that trains with `compile` and `fit`.
+
+    One training step makes `d_steps` discriminator updates (a real batch and a freshly
+    generated batch), then one generator update with fresh noise. In each update the
+    other network runs in training mode but is frozen: its weights and its
+    non-trainable state (BatchNorm statistics included) do not change.
+
+    Args:
+        generator: a built Keras model mapping noise `(batch, latent_dim)` to samples.
+        discriminator: a built Keras model mapping samples to one score per sample,
+            `(batch, 1)` or `(batch,)`.
+        latent_dim: size of the noise vector. Defaults to `None`, which reads it from
+            `generator.input_shape[-1]`.
+        seed: int seed of the model's noise. Defaults to `None` (drawn from Keras'
+            global seed, so `keras.utils.set_random_seed` makes runs reproducible).
+        **kwargs: passed to `keras.Model` (`name`, `dtype`).
+
+    Example:
+    ```python
+    gan = keras_gan.GAN(generator, discriminator)
+    gan.compile(keras.optimizers.Adam(2e-4, beta_1=0.5),
+                keras.optimizers.Adam(2e-4, beta_1=0.5))
+    gan.fit(images, batch_size=64, epochs=10)
+    samples = gan.generate(16)
+    ```
+    """
+
+    _num_generator_inputs = 1
+
+    def __init__(self, generator, discriminator, latent_dim=None, *, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        backend.current()  # fails early, and clearly, on an unsupported backend
+        validation.check_model(generator, "generator")
+        validation.check_model(discriminator, "discriminator")
+        self.latent_dim = validation.check_latent_dim(
+            generator, latent_dim, self._num_generator_inputs
+        )
+        self.generator = generator
+        self.discriminator = discriminator
+        self.sample_shape = self._check_shapes()
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed, name="noise_seed")
+        self.sample_seed_generator = keras.random.SeedGenerator(
+            None if seed is None else seed + 1, name="sample_seed"
+        )
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.gp_tracker = keras.metrics.Mean(name="gradient_penalty")
+        self._label_smoothing = keras.Variable(
+            0.0, trainable=False, dtype="float32", name="label_smoothing"
+        )
+        self.gradient_penalty_weight = 0.0
+        self.built = True
+
+    # ----------------------------------------------------------------- shapes
+    def _check_shapes(self):
+        """Checks the two models fit together; returns the sample shape (no batch)."""
+        noise = keras.KerasTensor((None, self.latent_dim))
+        sample_shape = validation.output_spec(
+            self.generator, noise, "generator", f"noise of shape {noise.shape}"
+        )
+        validation.check_sample_shapes(sample_shape, self.discriminator)
+        samples = keras.KerasTensor(sample_shape)
+        score_shape = validation.output_spec(
+            self.discriminator,
+            samples,
+            "discriminator",
+            f"the generator's output, shape {sample_shape}",
+        )
+        validation.check_score_shape(score_shape)
+        return sample_shape[1:]
+
+    # ------------------------------------------------ hooks for ConditionalGAN
+    def _generator_inputs(self, noise, labels):
+        return noise
+
+    def _discriminator_inputs(self, samples, labels):
+        return samples
+
+    def _unpack(self, data):
+        """Returns `(samples, labels)` from a batch; labels may be None."""
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        return x, y
+
+    # ------------------------------------------------------------ properties
+    @property
+    def label_smoothing(self):
+        """One-sided label smoothing, a `keras.Variable`: real targets are `1 - value`.
+
+        Assign a float (`gan.label_smoothing = 0.1`) or call `.assign()`; the next
+        step uses it without recompiling.
+        """
+        return self._label_smoothing
+
+    @label_smoothing.setter
+    def label_smoothing(self, value):
+        value = validation.check_label_smoothing(value, getattr(self, "gan_loss", None))
+        self._label_smoothing.assign(value)
+
+    @property
+    def metrics(self):
+        trackers = [self.d_loss_tracker, self.g_loss_tracker]
+        if self.gradient_penalty_weight > 0:
+            trackers.append(self.gp_tracker)
+        return trackers
+
+    # --------------------------------------------------------------- compile
+    def compile(
+        self,
+        d_optimizer,
+        g_optimizer,
+        loss="non_saturating",
+        *,
+        d_steps: int = 1,
+        label_smoothing: float = 0.0,
+        gradient_penalty: float = 0.0,
+        from_logits: bool = True,
+        **kwargs,
+    ):
+        """Configures the GAN for training.
+
+        Args:
+            d_optimizer: the discriminator's Keras optimizer (instance or name).
+            g_optimizer: the generator's Keras optimizer, a different object.
+            loss: one of `keras_gan.losses.LOSS_NAMES` or a `keras_gan.losses.GANLoss`.
+                Defaults to `"non_saturating"`.
+            d_steps: discriminator updates per generator update. Defaults to `1`.
+            label_smoothing: one-sided label smoothing in [0, 1). Defaults to `0.0`.
+            gradient_penalty: weight of the WGAN-GP penalty; 0 turns it off.
+                Defaults to `0.0`.
+            from_logits: whether the discriminator outputs logits (`False` for a
+                discriminator ending in a sigmoid). Defaults to `True`.
+            **kwargs: passed to `keras.Model.compile` (`jit_compile`,
+                `steps_per_execution`, `run_eagerly`, ...).
+        """
+        for name in ("optimizer", "metrics", "loss_weights", "weighted_metrics"):
+            if name in kwargs:
+                raise ValueError(
+                    f"Expected `d_optimizer`, `g_optimizer` and `loss` instead of "
+                    f"Keras' `{name}` argument. Received: {name}={kwargs[name]!r}"
+                )
+        d_optimizer = validation.check_optimizer(d_optimizer, "d_optimizer")
+        g_optimizer = validation.check_optimizer(g_optimizer, "g_optimizer")
+        if d_optimizer is g_optimizer:
+            raise ValueError(
+                "Expected two different optimizer objects, one per network. "
+                "Received: the same object as d_optimizer and g_optimizer"
+            )
+        gan_loss = losses_module.get(loss, from_logits=from_logits)
+        d_steps = validation.check_d_steps(d_steps)
+        label_smoothing = validation.check_label_smoothing(label_smoothing, gan_loss)
+        gradient_penalty = validation.check_gradient_penalty(gradient_penalty)
+
+        super().compile(optimizer=None, **kwargs)
+        self._keras_compile_kwargs = {k: v for k, v in kwargs.items() if k in _COMPILE_KWARGS_SAVED}
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        self.gan_loss = gan_loss
+        self.d_steps = d_steps
+        self.from_logits = bool(from_logits)
+        self.gradient_penalty_weight = gradient_penalty
+        self._label_smoothing.assign(label_smoothing)
+        self._build_optimizers()
+
+    def _build_optimizers(self):
+        # Built now, eagerly (and under the strategy scope when there is one), so that
+        # no optimizer variable is created inside a traced step and saved optimizer
+        # state can be loaded into them.
+        for optimizer, model in (
+            (self.d_optimizer, self.discriminator),
+            (self.g_optimizer, self.generator),
+        ):
+            if not optimizer.built:
+                optimizer.build(model.trainable_variables)
+
+    def _assert_gan_compiled(self, method):
+        if not getattr(self, "compiled", False) or not hasattr(self, "gan_loss"):
+            raise ValueError(
+                f"Expected `compile(d_optimizer, g_optimizer, ...)` to be called before "
+                f"`{method}()`. Received: a GAN that was never compiled"
+            )
+
+    def fit(self, *args, **kwargs):
+        self._assert_gan_compiled("fit")
+        return super().fit(*args, **kwargs)
+
+    def evaluate(self, *args, **kwargs):
+        self._assert_gan_compiled("evaluate")
+        return super().evaluate(*args, **kwargs)
+
+    # ------------------------------------------------------------ the model
+    def call(self, inputs, training=False):
+        """Runs the generator: `gan(z)` returns samples."""
+        return self.generator(inputs, training=training)
+
+    def _noise(self, batch_size, seed):
+        return keras.random.normal((batch_size, self.latent_dim), seed=seed)
+
+    def _scores(self, outputs):
+        # One float32 score per sample, whatever the discriminator's output shape/dtype.
+        return ops.reshape(ops.cast(outputs, "float32"), (-1,))
+
+    def _real_samples(self, data):
+        samples, labels = self._unpack(data)
+        if samples is None:
+            raise ValueError("Expected each batch to hold samples. Received: None")
+        samples = ops.convert_to_tensor(samples)
+        if not keras.backend.is_float_dtype(samples.dtype):
+            samples = ops.cast(samples, keras.config.floatx())
+        return samples, labels
+
+    def _gradient_penalty(self, real, fake, labels, *, training, seed):
+        batch = ops.shape(real)[0]
+        alpha_shape = (batch,) + (1,) * (len(real.shape) - 1)
+        alpha = keras.random.uniform(alpha_shape, seed=seed, dtype=real.dtype)
+        mixed = alpha * real + (1.0 - alpha) * ops.cast(fake, real.dtype)
+
+        def critic(x):
+            return self._scores(
+                self.discriminator(self._discriminator_inputs(x, labels), training=training)
+            )
+
+        gradients = backend.input_gradients(critic, mixed)
+        return losses_module.gradient_norm_penalty(gradients)
+
+    def _discriminator_update(self, real, labels):
+        batch = ops.shape(real)[0]
+        noise = self._noise(batch, self.seed_generator)
+        fake = _frozen_call(self.generator, self._generator_inputs(noise, labels))
+        fake = ops.stop_gradient(fake)
+
+        def loss_fn():
+            real_scores = self._scores(
+                self.discriminator(self._discriminator_inputs(real, labels), training=True)
+            )
+            fake_scores = self._scores(
+                self.discriminator(self._discriminator_inputs(fake, labels), training=True)
+            )
+            loss = self.gan_loss.discriminator_loss(
+                real_scores, fake_scores, label_smoothing=self._label_smoothing
+            )
+            penalty = None
+            if self.gradient_penalty_weight > 0:
+                penalty = self._gradient_penalty(
+                    real, fake, labels, training=True, seed=self.seed_generator
+                )
+                loss = loss + self.gradient_penalty_weight * penalty
+            return loss, penalty
+
+        return backend.minimize(loss_fn, self.discriminator.trainable_variables, self.d_optimizer)
+
+    def _generator_update(self, batch, labels):
+        noise = self._noise(batch, self.seed_generator)
+
+        def loss_fn():
+            fake = self.generator(self._generator_inputs(noise, labels), training=True)
+            scores = self._scores(
+                _frozen_call(self.discriminator, self._discriminator_inputs(fake, labels))
+            )
+            return self.gan_loss.generator_loss(scores), None
+
+        loss, _ = backend.minimize(loss_fn, self.generator.trainable_variables, self.g_optimizer)
+        return loss
+
+    def train_step(self, data):
+        real, labels = self._real_samples(data)
+        for _ in range(self.d_steps):
+            d_loss, penalty = self._discriminator_update(real, labels)
+            self.d_loss_tracker.update_state(d_loss)
+            if penalty is not None:
+                self.gp_tracker.update_state(penalty)
+        g_loss = self._generator_update(ops.shape(real)[0], labels)
+        self.g_loss_tracker.update_state(g_loss)
+        return {m.name: m.result() for m in self.metrics}
+
+    def test_step(self, data):
+        real, labels = self._real_samples(data)
+        noise = self._noise(ops.shape(real)[0], self.sample_seed_generator)
+        fake = self.generator(self._generator_inputs(noise, labels), training=False)
+        real_scores = self._scores(
+            self.discriminator(self._discriminator_inputs(real, labels), training=False)
+        )
+        fake_scores = self._scores(
+            self.discriminator(self._discriminator_inputs(fake, labels), training=False)
+        )
+        d_loss = self.gan_loss.discriminator_loss(
+            real_scores, fake_scores, label_smoothing=self._label_smoothing
+        )
+        if self.gradient_penalty_weight > 0:
+            penalty = self._gradient_penalty(
+                real, fake, labels, training=False, seed=self.sample_seed_generator
+            )
+            self.gp_tracker.update_state(penalty)
+            d_loss = d_loss + self.gradient_penalty_weight * penalty
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(self.gan_loss.generator_loss(fake_scores))
+        return {m.name: m.result() for m in self.metrics}
+
+    # ------------------------------------------------------------- sampling
+    def sample_noise(self, n: int, seed=None) -> np.ndarray:
+        """Returns `n` noise vectors as a NumPy array.
+
+        Args:
+            n: number of vectors.
+            seed: int for a fixed draw; defaults to `None`, which draws from the
+                model's sampling seed (separate from the training noise).
+        """
+        n = _check_count(n)
+        seed = self.sample_seed_generator if seed is None else seed
+        return ops.convert_to_numpy(self._noise(n, seed))
+
+    def generate(self, n: int, seed=None, batch_size: int = 256) -> np.ndarray:
+        """Returns `n` generated samples as a NumPy array.
+
+        Args:
+            n: number of samples.
+            seed: int for reproducible samples. Defaults to `None`.
+            batch_size: samples per generator call. Defaults to `256`.
+
+        Returns:
+            Array of shape `(n,) + sample_shape`.
+        """
+        noise = self.sample_noise(n, seed)
+        return self.predict(noise, batch_size=batch_size, verbose=0)
+
+    # --------------------------------------------------------------- saving
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "latent_dim": self.latent_dim,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(
+                config[key], custom_objects=custom_objects
+            )
+        return cls(**config)
+
+    def get_compile_config(self):
+        if not getattr(self, "compiled", False) or not hasattr(self, "gan_loss"):
+            return None
+        return {
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+            "loss": keras.saving.serialize_keras_object(self.gan_loss),
+            "d_steps": self.d_steps,
+            "label_smoothing": float(ops.convert_to_numpy(self._label_smoothing)),
+            "gradient_penalty": self.gradient_penalty_weight,
+            "from_logits": self.from_logits,
+            **self._keras_compile_kwargs,
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        for key in ("d_optimizer", "g_optimizer", "loss"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        self.compile(**config)
+
+    def _seed_states(self):
+        return {
+            "noise_seed_state": self.seed_generator.state,
+            "sample_seed_state": self.sample_seed_generator.state,
+        }
+
+    def save_own_variables(self, store):
+        # Keras saves a layer's variables but not its SeedGenerator states; without
+        # them a reloaded GAN would restart its noise sequence.
+        super().save_own_variables(store)
+        for key, state in self._seed_states().items():
+            store[key] = state
+
+    def load_own_variables(self, store):
+        own = self._trainable_variables + self._non_trainable_variables
+        for i, variable in enumerate(own):
+            variable.assign(store[f"{i}"])
+        keys = set(store.keys())
+        for key, state in self._seed_states().items():
+            if key in keys:
+                state.assign(store[key])
+
+
+def _check_count(n):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"Expected a positive integer number of samples. Received: n={n!r}")
+    return int(n)

@@ -1,0 +1,166 @@
+"""GAN losses as objects: a discriminator part and a generator part, serializable."""
+
+import keras
+
+from keras_gan.losses import functions
+
+_PACKAGE = "keras_gan"
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class GANLoss:
+    """Base class of a GAN loss: `discriminator_loss` plus `generator_loss`.
+
+    Subclass it to define a new loss; `keras_gan.GAN.compile(loss=...)` takes an
+    instance. A subclass that gives real targets a meaning sets
+    `supports_label_smoothing = True` and accepts `label_smoothing` in
+    `discriminator_loss`.
+
+    Example:
+    >>> loss = keras_gan.losses.Hinge()
+    >>> d = loss.discriminator_loss(real_logits, fake_logits)
+    >>> g = loss.generator_loss(fake_logits)
+    """
+
+    name = "gan_loss"
+    supports_label_smoothing = False
+
+    def discriminator_loss(self, real_logits, fake_logits, *, label_smoothing=0.0):
+        """Returns the scalar loss the discriminator minimises."""
+        raise NotImplementedError(f"{type(self).__name__} must implement `discriminator_loss`.")
+
+    def generator_loss(self, fake_logits):
+        """Returns the scalar loss the generator minimises."""
+        raise NotImplementedError(f"{type(self).__name__} must implement `generator_loss`.")
+
+    def get_config(self) -> dict:
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class _CrossEntropyLoss(GANLoss):
+    supports_label_smoothing = True
+    _generator_fn = None
+
+    def __init__(self, from_logits: bool = True):
+        self.from_logits = bool(from_logits)
+
+    def discriminator_loss(self, real_logits, fake_logits, *, label_smoothing=0.0):
+        return functions.minimax_discriminator_loss(
+            real_logits,
+            fake_logits,
+            label_smoothing=label_smoothing,
+            from_logits=self.from_logits,
+        )
+
+    def generator_loss(self, fake_logits):
+        return type(self)._generator_fn(fake_logits, from_logits=self.from_logits)
+
+    def get_config(self):
+        return {"from_logits": self.from_logits}
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class Minimax(_CrossEntropyLoss):
+    """The original minimax GAN loss (Goodfellow et al., 2014, arXiv:1406.2661).
+
+    Args:
+        from_logits: whether discriminator scores are logits. Defaults to `True`.
+    """
+
+    name = "minimax"
+    _generator_fn = staticmethod(functions.minimax_generator_loss)
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class NonSaturating(_CrossEntropyLoss):
+    """Cross-entropy discriminator, `-log D(G(z))` generator (the DCGAN default).
+
+    Args:
+        from_logits: whether discriminator scores are logits. Defaults to `True`.
+    """
+
+    name = "non_saturating"
+    _generator_fn = staticmethod(functions.non_saturating_generator_loss)
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class Wasserstein(GANLoss):
+    """Wasserstein critic loss (Arjovsky et al., 2017, arXiv:1701.07875)."""
+
+    name = "wasserstein"
+
+    def discriminator_loss(self, real_logits, fake_logits, *, label_smoothing=0.0):
+        return functions.wasserstein_discriminator_loss(real_logits, fake_logits)
+
+    def generator_loss(self, fake_logits):
+        return functions.wasserstein_generator_loss(fake_logits)
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class Hinge(GANLoss):
+    """Hinge loss (Lim & Ye, 2017, arXiv:1705.02894)."""
+
+    name = "hinge"
+
+    def discriminator_loss(self, real_logits, fake_logits, *, label_smoothing=0.0):
+        return functions.hinge_discriminator_loss(real_logits, fake_logits)
+
+    def generator_loss(self, fake_logits):
+        return functions.hinge_generator_loss(fake_logits)
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class LeastSquares(GANLoss):
+    """Least-squares GAN loss (Mao et al., 2017, arXiv:1611.04076)."""
+
+    name = "least_squares"
+    supports_label_smoothing = True
+
+    def discriminator_loss(self, real_logits, fake_logits, *, label_smoothing=0.0):
+        return functions.least_squares_discriminator_loss(
+            real_logits, fake_logits, label_smoothing=label_smoothing
+        )
+
+    def generator_loss(self, fake_logits):
+        return functions.least_squares_generator_loss(fake_logits)
+
+
+_BY_NAME = {cls.name: cls for cls in (Minimax, NonSaturating, Wasserstein, Hinge, LeastSquares)}
+LOSS_NAMES = tuple(_BY_NAME)
+
+
+def get(identifier, *, from_logits: bool = True) -> GANLoss:
+    """Returns the `GANLoss` for a name (see `LOSS_NAMES`) or a `GANLoss` instance.
+
+    Args:
+        identifier: a loss name such as `"hinge"`, or a `GANLoss` instance.
+        from_logits: for the cross-entropy losses named by string, whether the
+            discriminator's scores are logits. Defaults to `True`.
+
+    Returns:
+        A `GANLoss` instance.
+    """
+    if isinstance(identifier, GANLoss):
+        if not from_logits and getattr(identifier, "from_logits", False):
+            raise ValueError(
+                "Expected the loss object to agree with `from_logits=False`. Received: "
+                f"loss={identifier!r}. Build it with `from_logits=False` instead."
+            )
+        return identifier
+    if isinstance(identifier, str) and identifier in _BY_NAME:
+        cls = _BY_NAME[identifier]
+        if issubclass(cls, _CrossEntropyLoss):
+            return cls(from_logits=from_logits)
+        return cls()
+    raise ValueError(
+        f"Expected `loss` to be one of {list(LOSS_NAMES)} or a "
+        f"`keras_gan.losses.GANLoss` instance. Received: loss={identifier!r}"
+    )

@@ -1,0 +1,182 @@
+"""Checks of user input, made where the input enters (constructor, compile, first batch).
+
+Every message says what was expected and what was received.
+"""
+
+import math
+import numbers
+
+import keras
+
+
+def _is_int_at_least(value, minimum):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum
+
+
+def _shape(shape):
+    return tuple(None if d is None else int(d) for d in shape)
+
+
+def _compatible(a, b):
+    """Whether two shapes agree, `None` matching any size."""
+    if len(a) != len(b):
+        return False
+    return all(x is None or y is None or x == y for x, y in zip(a, b))
+
+
+def check_model(model, role):
+    """Checks that `model` is a built Keras layer or model."""
+    if not isinstance(model, keras.Layer):
+        raise ValueError(
+            f"Expected `{role}` to be a Keras model. Received: {role}={model!r} "
+            f"of type {type(model).__name__}"
+        )
+    if not model.built:
+        raise ValueError(
+            f"Expected a built {role}: start it with `keras.Input(...)` or call "
+            f"`{role}.build(input_shape)` first. Received: an unbuilt model "
+            f"{model.name!r} with no known input shape"
+        )
+
+
+def declared_input_shapes(model):
+    """The model's declared input shapes as a list, or None when it declares none."""
+    try:
+        shapes = model.input_shape
+    except (AttributeError, ValueError):
+        return None
+    if isinstance(shapes, (list, tuple)) and shapes and isinstance(shapes[0], (list, tuple)):
+        return [_shape(s) for s in shapes]
+    return [_shape(shapes)]
+
+
+def output_spec(model, inputs, role, received):
+    """Runs `model` symbolically on `inputs`; a failure is reported with both shapes."""
+    try:
+        spec = model.compute_output_spec(inputs, training=False)
+    except Exception as e:  # the model's own error text is kept in the message
+        raise ValueError(
+            f"Expected the {role} to accept {received}. Calling it failed with: "
+            f"{type(e).__name__}: {e}"
+        ) from e
+    if isinstance(spec, (list, tuple)) or isinstance(spec, dict):
+        raise ValueError(f"Expected the {role} to return one tensor. Received: {len(spec)} outputs")
+    return _shape(spec.shape)
+
+
+def check_latent_dim(generator, latent_dim, expected_inputs):
+    """Returns the latent size: `latent_dim`, or the generator's first input size."""
+    shapes = declared_input_shapes(generator)
+    if shapes is not None and len(shapes) != expected_inputs:
+        what = "one input (noise)" if expected_inputs == 1 else "two inputs [noise, labels]"
+        raise ValueError(
+            f"Expected the generator to take {what}. Received: input_shape="
+            f"{shapes if len(shapes) > 1 else shapes[0]}"
+        )
+    declared = None
+    if shapes is not None:
+        noise_shape = shapes[0]
+        if len(noise_shape) != 2:
+            raise ValueError(
+                "Expected the generator's noise input to have shape (batch, latent_dim). "
+                f"Received: input_shape={noise_shape}"
+            )
+        declared = noise_shape[-1]
+    if latent_dim is None:
+        if declared is None:
+            raise ValueError(
+                "Expected `latent_dim` when the generator declares no input shape. "
+                "Received: latent_dim=None"
+            )
+        return declared
+    if not _is_int_at_least(latent_dim, 1):
+        raise ValueError(
+            f"Expected `latent_dim` to be a positive integer. Received: latent_dim={latent_dim!r}"
+        )
+    if declared is not None and declared != latent_dim:
+        raise ValueError(
+            f"Expected `latent_dim` to match the generator's input size {declared}. "
+            f"Received: latent_dim={latent_dim}, generator input_shape=(None, {declared})"
+        )
+    return int(latent_dim)
+
+
+def check_sample_shapes(sample_shape, discriminator):
+    """Checks the generator's output against the discriminator's declared input."""
+    shapes = declared_input_shapes(discriminator)
+    if shapes is None:
+        return
+    if not _compatible(sample_shape, shapes[0]):
+        raise ValueError(
+            "Expected the generator's output to match the discriminator's input. "
+            f"Received: generator output_shape={sample_shape}, discriminator "
+            f"input_shape={shapes[0]}"
+        )
+
+
+def check_score_shape(score_shape):
+    """Checks the discriminator returns one score per sample."""
+    if len(score_shape) == 1 or (len(score_shape) == 2 and score_shape[1] == 1):
+        return
+    raise ValueError(
+        "Expected the discriminator to output one score per sample, shape (batch, 1) "
+        f"or (batch,). Received: output_shape={score_shape}"
+    )
+
+
+def check_optimizer(optimizer, name):
+    """Returns a Keras optimizer from an instance, name or config."""
+    try:
+        return keras.optimizers.get(optimizer)
+    except (ValueError, TypeError) as e:
+        raise ValueError(
+            f"Expected `{name}` to be a Keras optimizer (an instance or a name such as "
+            f"'adam'). Received: {name}={optimizer!r}"
+        ) from e
+
+
+def check_d_steps(d_steps):
+    if not _is_int_at_least(d_steps, 1):
+        raise ValueError(f"Expected `d_steps` to be an integer >= 1. Received: d_steps={d_steps!r}")
+    return int(d_steps)
+
+
+def check_label_smoothing(value, loss=None):
+    """Returns `value` as a float in [0, 1); checks that `loss` supports it."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not 0.0 <= value < 1.0:
+        raise ValueError(
+            "Expected `label_smoothing` to be a float in [0, 1). "
+            f"Received: label_smoothing={value!r}"
+        )
+    if value > 0.0 and loss is not None and not loss.supports_label_smoothing:
+        raise ValueError(
+            "Expected `label_smoothing=0` with this loss: real targets have no meaning "
+            "for it (label smoothing applies to 'minimax', 'non_saturating' and "
+            f"'least_squares'). Received: label_smoothing={value}, loss={loss!r}"
+        )
+    return value
+
+
+def check_gradient_penalty(value):
+    try:
+        weight = float(value)
+    except (TypeError, ValueError):
+        weight = math.nan
+    if not (math.isfinite(weight) and weight >= 0.0):
+        raise ValueError(
+            "Expected `gradient_penalty` to be a finite float >= 0. "
+            f"Received: gradient_penalty={value!r}"
+        )
+    return weight
+
+
+def check_num_classes(num_classes):
+    if not _is_int_at_least(num_classes, 2):
+        raise ValueError(
+            f"Expected `num_classes` to be an integer >= 2. Received: num_classes={num_classes!r}"
+        )
+    return int(num_classes)
