@@ -43,6 +43,11 @@ class GAN(keras.Model):
             `generator.input_shape[-1]`.
         seed: int seed of the model's noise. Defaults to `None` (drawn from Keras'
             global seed, so `keras.utils.set_random_seed` makes runs reproducible).
+        ema_decay: keep an exponential moving average of the generator's weights
+            with this decay (e.g. `0.999`), updated after every generator step (Yazici
+            et al., 2019, arXiv:1806.04498). When on, `generate`, `predict`, `gan(z)`
+            and `sampling_generator` (what image grids and checkpoints save) use the
+            averaged generator. Defaults to `None` (off).
         **kwargs: passed to `keras.Model` (`name`, `dtype`).
 
     Example:
@@ -57,7 +62,9 @@ class GAN(keras.Model):
 
     _num_generator_inputs = 1
 
-    def __init__(self, generator, discriminator, latent_dim=None, *, seed=None, **kwargs):
+    def __init__(
+        self, generator, discriminator, latent_dim=None, *, seed=None, ema_decay=None, **kwargs
+    ):
         super().__init__(**kwargs)
         backend.current()  # fails early, and clearly, on an unsupported backend
         validation.check_model(generator, "generator")
@@ -80,6 +87,8 @@ class GAN(keras.Model):
             0.0, trainable=False, dtype="float32", name="label_smoothing"
         )
         self.gradient_penalty_weight = 0.0
+        self.ema_decay = validation.check_ema_decay(ema_decay)
+        self.ema_generator = None if ema_decay is None else _clone(generator, "ema_generator")
         self.built = True
 
     # ----------------------------------------------------------------- shapes
@@ -126,6 +135,11 @@ class GAN(keras.Model):
     def label_smoothing(self, value):
         value = validation.check_label_smoothing(value, getattr(self, "gan_loss", None))
         self._label_smoothing.assign(value)
+
+    @property
+    def sampling_generator(self):
+        """The generator to sample from: the moving average when `ema_decay` is on."""
+        return self.generator if self.ema_generator is None else self.ema_generator
 
     @property
     def metrics(self):
@@ -220,8 +234,9 @@ class GAN(keras.Model):
 
     # ------------------------------------------------------------ the model
     def call(self, inputs, training=False):
-        """Runs the generator: `gan(z)` returns samples."""
-        return self.generator(inputs, training=training)
+        """Runs the generator: `gan(z)` returns samples (from the EMA generator if on)."""
+        generator = self.generator if training else self.sampling_generator
+        return generator(inputs, training=training)
 
     def _noise(self, batch_size, seed):
         return keras.random.normal((batch_size, self.latent_dim), seed=seed)
@@ -290,7 +305,17 @@ class GAN(keras.Model):
             return self.gan_loss.generator_loss(scores), None
 
         loss, _ = backend.minimize(loss_fn, self.generator.trainable_variables, self.g_optimizer)
+        if self.ema_generator is not None:
+            self._update_ema()
         return loss
+
+    def _update_ema(self):
+        decay = self.ema_decay
+        for average, weight in zip(self.ema_generator.weights, self.generator.weights):
+            if weight.trainable:
+                average.assign(decay * average + (1.0 - decay) * weight)
+            else:  # BatchNorm statistics and other buffers are copied
+                average.assign(weight)
 
     def train_step(self, data):
         real, labels = self._real_samples(data)
@@ -363,6 +388,7 @@ class GAN(keras.Model):
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "latent_dim": self.latent_dim,
             "seed": self.seed,
+            "ema_decay": self.ema_decay,
         }
 
     @classmethod
@@ -415,6 +441,20 @@ class GAN(keras.Model):
         for key, state in self._seed_states().items():
             if key in keys:
                 state.assign(store[key])
+
+
+def _clone(model, name):
+    """A copy of `model` with its own variables, equal to `model`'s now."""
+    try:
+        clone = keras.models.clone_model(model)
+    except (ValueError, TypeError, NotImplementedError):
+        clone = type(model).from_config(model.get_config())
+    if not clone.built:
+        clone.build(model.input_shape)
+    clone.set_weights(model.get_weights())
+    clone.trainable = False
+    clone.name = name
+    return clone
 
 
 def _check_count(n):

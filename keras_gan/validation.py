@@ -180,3 +180,17 @@ def check_num_classes(num_classes):
             f"Expected `num_classes` to be an integer >= 2. Received: num_classes={num_classes!r}"
         )
     return int(num_classes)
+
+
+def check_ema_decay(value):
+    if value is None:
+        return None
+    try:
+        decay = float(value)
+    except (TypeError, ValueError):
+        decay = math.nan
+    if not 0.0 < decay < 1.0:
+        raise ValueError(
+            f"Expected `ema_decay` to be None or a float in (0, 1). Received: ema_decay={value!r}"
+        )
+    return decay
