@@ -421,14 +421,18 @@ class GAN(keras.Model):
         self.compile(**config)
 
     def _seed_states(self):
-        return {
-            "noise_seed_state": self.seed_generator.state,
-            "sample_seed_state": self.sample_seed_generator.state,
-        }
+        """Every SeedGenerator state in the GAN: its noise and the layers' (Dropout)."""
+        states, seen = {}, set()
+        for layer in self._flatten_layers(include_self=True):
+            for seed_generator in getattr(layer, "_seed_generators", ()):
+                if id(seed_generator.state) not in seen:
+                    seen.add(id(seed_generator.state))
+                    states[f"seed_state_{len(states)}"] = seed_generator.state
+        return states
 
     def save_own_variables(self, store):
-        # Keras saves a layer's variables but not its SeedGenerator states; without
-        # them a reloaded GAN would restart its noise sequence.
+        # Keras saves variables but no SeedGenerator state; without them a reloaded GAN
+        # would restart its noise sequence and its Dropout masks.
         super().save_own_variables(store)
         for key, state in self._seed_states().items():
             store[key] = state

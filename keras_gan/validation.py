@@ -50,16 +50,30 @@ def declared_input_shapes(model):
     return [_shape(shapes)]
 
 
+def _concrete(spec):
+    shape = tuple(2 if d is None else d for d in spec.shape)
+    return keras.ops.zeros(shape, dtype=spec.dtype)
+
+
 def output_spec(model, inputs, role, received):
-    """Runs `model` symbolically on `inputs`; a failure is reported with both shapes."""
+    """Returns the output shape of `model` on symbolic `inputs`.
+
+    Falls back to one call on a batch of 2 zeros for models that cannot be traced
+    symbolically (some subclassed models); a failure is reported with both shapes.
+    """
     try:
         spec = model.compute_output_spec(inputs, training=False)
-    except Exception as e:  # the model's own error text is kept in the message
-        raise ValueError(
-            f"Expected the {role} to accept {received}. Calling it failed with: "
-            f"{type(e).__name__}: {e}"
-        ) from e
-    if isinstance(spec, (list, tuple)) or isinstance(spec, dict):
+    except Exception:
+        try:
+            concrete = keras.tree.map_structure(_concrete, inputs)
+            spec = model(concrete, training=False)
+        except Exception as e:  # the model's own error text is kept in the message
+            raise ValueError(
+                f"Expected the {role} to accept {received}. Calling it failed with: "
+                f"{type(e).__name__}: {e}"
+            ) from e
+        spec = keras.tree.map_structure(lambda t: keras.KerasTensor((None,) + t.shape[1:]), spec)
+    if isinstance(spec, (list, tuple, dict)):
         raise ValueError(f"Expected the {role} to return one tensor. Received: {len(spec)} outputs")
     return _shape(spec.shape)
 

@@ -16,8 +16,12 @@ from keras import ops
 _EPSILON = 1e-7
 
 
+def _tensor(x):
+    return ops.convert_to_tensor(x)
+
+
 def _as_logits(scores, from_logits):
-    scores = ops.convert_to_tensor(scores)
+    scores = _tensor(scores)
     if from_logits:
         return scores
     p = ops.clip(scores, _EPSILON, 1.0 - _EPSILON)
@@ -106,7 +110,7 @@ def wasserstein_discriminator_loss(real_logits, fake_logits):
     Returns:
         A scalar tensor.
     """
-    return ops.mean(fake_logits) - ops.mean(real_logits)
+    return ops.mean(_tensor(fake_logits)) - ops.mean(_tensor(real_logits))
 
 
 def wasserstein_generator_loss(fake_logits):
@@ -118,7 +122,7 @@ def wasserstein_generator_loss(fake_logits):
     Returns:
         A scalar tensor.
     """
-    return -ops.mean(fake_logits)
+    return -ops.mean(_tensor(fake_logits))
 
 
 def hinge_discriminator_loss(real_logits, fake_logits):
@@ -133,7 +137,8 @@ def hinge_discriminator_loss(real_logits, fake_logits):
     Returns:
         A scalar tensor.
     """
-    return ops.mean(ops.relu(1.0 - real_logits)) + ops.mean(ops.relu(1.0 + fake_logits))
+    real_loss = ops.mean(ops.relu(1.0 - _tensor(real_logits)))
+    return real_loss + ops.mean(ops.relu(1.0 + _tensor(fake_logits)))
 
 
 hinge_generator_loss = wasserstein_generator_loss
@@ -152,10 +157,10 @@ def least_squares_discriminator_loss(real_logits, fake_logits, *, label_smoothin
     Returns:
         A scalar tensor.
     """
-    real_logits = ops.convert_to_tensor(real_logits)
+    real_logits = _tensor(real_logits)
     real_target = 1.0 - ops.cast(label_smoothing, real_logits.dtype)
     real_loss = 0.5 * ops.mean(ops.square(real_logits - real_target))
-    return real_loss + 0.5 * ops.mean(ops.square(fake_logits))
+    return real_loss + 0.5 * ops.mean(ops.square(_tensor(fake_logits)))
 
 
 def least_squares_generator_loss(fake_logits):
@@ -167,7 +172,7 @@ def least_squares_generator_loss(fake_logits):
     Returns:
         A scalar tensor.
     """
-    return 0.5 * ops.mean(ops.square(ops.convert_to_tensor(fake_logits) - 1.0))
+    return 0.5 * ops.mean(ops.square(_tensor(fake_logits) - 1.0))
 
 
 def gradient_norm_penalty(gradients, *, target=1.0, epsilon=1e-12):
@@ -185,7 +190,7 @@ def gradient_norm_penalty(gradients, *, target=1.0, epsilon=1e-12):
     Returns:
         A scalar tensor.
     """
-    gradients = ops.convert_to_tensor(gradients)
+    gradients = _tensor(gradients)
     batch = ops.shape(gradients)[0]
     flat = ops.reshape(gradients, (batch, -1))
     norms = ops.sqrt(ops.sum(ops.square(flat), axis=-1) + epsilon)

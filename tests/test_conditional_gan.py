@@ -1,0 +1,104 @@
+"""ConditionalGAN: labels in, one sample per label out; its own checks."""
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+from model_zoo import changed
+from model_zoo import conditional_pair
+from model_zoo import images
+from model_zoo import snapshot
+
+import keras_gan
+
+
+@pytest.mark.parametrize("label_rank", [1, 2])
+def test_fit_and_generate(label_rank):
+    g, d = conditional_pair(label_rank=label_rank)
+    cgan = keras_gan.ConditionalGAN(g, d, num_classes=3)
+    cgan.compile(keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-2), loss="hinge")
+    labels = np.arange(16) % 3
+    history = cgan.fit(images(16), labels, batch_size=8, epochs=2, verbose=0)
+    assert np.all(np.isfinite(history.history["d_loss"]))
+    assert cgan.generate(7).shape == (7, 4, 4, 1)
+    z = cgan.sample_noise(2, seed=0)
+    expected = keras.ops.convert_to_numpy(
+        g([z, np.array([2, 0]).reshape((2,) + (1,) * (label_rank - 1))], training=False)
+    )
+    np.testing.assert_allclose(cgan.generate(2, labels=[2, 0], seed=0), expected, rtol=1e-6)
+    np.testing.assert_allclose(cgan.predict([z, np.array([2, 0])], verbose=0), expected, rtol=1e-6)
+
+
+def test_labels_change_the_samples():
+    g, d = conditional_pair()
+    cgan = keras_gan.ConditionalGAN(g, d, num_classes=3)
+    a = cgan.generate(4, labels=[0] * 4, seed=1)
+    b = cgan.generate(4, labels=[1] * 4, seed=1)
+    assert not np.allclose(a, b)
+
+
+def test_frozen_updates():
+    g, d = conditional_pair()
+    cgan = keras_gan.ConditionalGAN(g, d, num_classes=3)
+    cgan.compile(keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-2))
+    x = keras.ops.convert_to_tensor(images(8))
+    labels = keras.ops.convert_to_tensor(np.arange(8) % 3)
+    g0, d0 = snapshot(g), snapshot(d)
+    cgan._discriminator_update(x, labels)
+    assert changed(g0, snapshot(g)) == []
+    d1 = snapshot(d)
+    assert changed(d0, d1) != []
+    cgan._generator_update(8, labels)
+    assert changed(d1, snapshot(d)) == []
+
+
+def test_missing_labels():
+    g, d = conditional_pair()
+    cgan = keras_gan.ConditionalGAN(g, d, num_classes=3)
+    cgan.compile("adam", "adam")
+    with pytest.raises(ValueError, match=r"yield \(samples, labels\). Received: batches of"):
+        cgan.fit(images(8), batch_size=8, verbose=0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"labels": [0, 5]}, r"labels in \[0, 3\). Received: labels from 0 to 5"),
+        ({"labels": [0]}, "Expected 2 labels. Received: 1 labels"),
+        ({"labels": [0.5, 1.0]}, "integer labels. Received: dtype=float64"),
+    ],
+)
+def test_generate_checks_labels(kwargs, message):
+    g, d = conditional_pair()
+    cgan = keras_gan.ConditionalGAN(g, d, num_classes=3)
+    with pytest.raises(ValueError, match=message):
+        cgan.generate(2, **kwargs)
+
+
+def test_num_classes_checked():
+    g, d = conditional_pair()
+    with pytest.raises(ValueError, match="integer >= 2. Received: num_classes=1"):
+        keras_gan.ConditionalGAN(g, d, num_classes=1)
+
+
+def test_call_needs_noise_and_labels():
+    g, d = conditional_pair()
+    cgan = keras_gan.ConditionalGAN(g, d, num_classes=3)
+    with pytest.raises(ValueError, match=r"Expected \[noise, labels\]"):
+        cgan(np.zeros((2, 4), "float32"))
+
+
+def test_discriminator_without_labels_input():
+    g, _ = conditional_pair()
+    inputs = keras.Input((4, 4, 1))
+    d = keras.Model(inputs, layers.Dense(1)(layers.Flatten()(inputs)))
+    with pytest.raises(ValueError, match=r"discriminator to take two inputs \[samples, labels\]"):
+        keras_gan.ConditionalGAN(g, d, num_classes=3)
+
+
+def test_generator_without_labels_input():
+    from model_zoo import dense_discriminator
+    from model_zoo import dense_generator
+
+    with pytest.raises(ValueError, match=r"two inputs \[noise, labels\]"):
+        keras_gan.ConditionalGAN(dense_generator(), dense_discriminator(), num_classes=3)
