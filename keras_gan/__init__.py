@@ -1,5 +1,7 @@
 """keras_gan: train GANs with Keras' own `compile` and `fit`."""
 
+from keras_gan import callbacks
+from keras_gan import images
 from keras_gan import losses
 from keras_gan.conditional_gan import ConditionalGAN
 from keras_gan.gan import GAN
@@ -9,5 +11,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ConditionalGAN",
     "GAN",
+    "callbacks",
+    "images",
     "losses",
 ]

@@ -37,7 +37,10 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_keras_state():
-    """Each test starts from the same global seed and a clean Keras session."""
-    keras.backend.clear_session()
+    """Each test starts from the same global seed and a clean Keras session.
+
+    `free_memory=False` skips a `gc.collect()` that costs 0.3-1 s a test.
+    """
+    keras.backend.clear_session(free_memory=False)
     keras.utils.set_random_seed(1234)
     yield
