@@ -11,8 +11,8 @@ from keras_gan import validation
 _COMPILE_KWARGS_SAVED = ("jit_compile", "steps_per_execution", "run_eagerly", "auto_scale_loss")
 
 
-def _frozen_call(model, inputs):
-    """Calls `model` in training mode and throws its state updates away.
+def _frozen_call(model, inputs, training=True):
+    """Calls `model` (in training mode by default) and throws its state updates away.
 
     Batch statistics are used (as in training), but BatchNorm moving averages,
     Dropout seeds and every other variable of `model` stay as they were.
@@ -21,7 +21,7 @@ def _frozen_call(model, inputs):
         [v.value for v in model.trainable_variables],
         [v.value for v in model.non_trainable_variables],
         inputs,
-        training=True,
+        training=training,
     )
     return outputs
 
@@ -195,7 +195,9 @@ class GAN(keras.Model):
         label_smoothing = validation.check_label_smoothing(label_smoothing, gan_loss)
         gradient_penalty = validation.check_gradient_penalty(gradient_penalty)
 
-        super().compile(optimizer=None, **kwargs)
+        # Keras' own optimizer slot carries both optimizers' state where a backend
+        # threads state through the step (JAX); elsewhere it stays None.
+        super().compile(optimizer=backend.trainer_optimizer(d_optimizer, g_optimizer), **kwargs)
         self._keras_compile_kwargs = {k: v for k, v in kwargs.items() if k in _COMPILE_KWARGS_SAVED}
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
@@ -261,9 +263,8 @@ class GAN(keras.Model):
         mixed = alpha * real + (1.0 - alpha) * ops.cast(fake, real.dtype)
 
         def critic(x):
-            return self._scores(
-                self.discriminator(self._discriminator_inputs(x, labels), training=training)
-            )
+            inputs = self._discriminator_inputs(x, labels)
+            return self._scores(_frozen_call(self.discriminator, inputs, training=training))
 
         gradients = backend.input_gradients(critic, mixed)
         return losses_module.gradient_norm_penalty(gradients)
@@ -317,7 +318,14 @@ class GAN(keras.Model):
             else:  # BatchNorm statistics and other buffers are copied
                 average.assign(weight)
 
-    def train_step(self, data):
+    def train_step(self, *args):
+        # `(data)` on TensorFlow and PyTorch, `(state, data)` on JAX.
+        return backend.run_step(self, self._train_step, *args)
+
+    def test_step(self, *args):
+        return backend.run_step(self, self._test_step, *args)
+
+    def _train_step(self, data):
         real, labels = self._real_samples(data)
         for _ in range(self.d_steps):
             d_loss, penalty = self._discriminator_update(real, labels)
@@ -328,7 +336,7 @@ class GAN(keras.Model):
         self.g_loss_tracker.update_state(g_loss)
         return {m.name: m.result() for m in self.metrics}
 
-    def test_step(self, data):
+    def _test_step(self, data):
         real, labels = self._real_samples(data)
         noise = self._noise(ops.shape(real)[0], self.sample_seed_generator)
         fake = self.generator(self._generator_inputs(noise, labels), training=False)

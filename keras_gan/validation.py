@@ -72,7 +72,9 @@ def output_spec(model, inputs, role, received):
                 f"Expected the {role} to accept {received}. Calling it failed with: "
                 f"{type(e).__name__}: {e}"
             ) from e
-        spec = keras.tree.map_structure(lambda t: keras.KerasTensor((None,) + t.shape[1:]), spec)
+        spec = keras.tree.map_structure(
+            lambda t: keras.KerasTensor((None,) + tuple(t.shape)[1:]), spec
+        )
     if isinstance(spec, (list, tuple, dict)):
         raise ValueError(f"Expected the {role} to return one tensor. Received: {len(spec)} outputs")
     return _shape(spec.shape)

@@ -118,7 +118,7 @@ def test_mlp_with_sigmoid_learns_a_shifted_mean():
     gan = keras_gan.GAN(*mlp_with_sigmoid())
     gan.compile(keras.optimizers.Adam(2e-3), keras.optimizers.Adam(2e-3), from_logits=False)
     before = abs(gan.generate(256, seed=0).mean() - 0.5)
-    gan.fit(data, batch_size=64, epochs=15, verbose=0)
+    gan.fit(data, batch_size=64, epochs=30, verbose=0)
     after = abs(gan.generate(256, seed=0).mean() - 0.5)
     assert after < 0.5 * before
 

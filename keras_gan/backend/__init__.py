@@ -1,8 +1,14 @@
 """What differs per Keras backend: taking gradients and applying them.
 
 Everything else in keras_gan is written once in `keras.ops`. Each backend module
-provides the same two functions:
+provides the same four functions:
 
+- `run_step(model, step_fn, *args)`: runs the model's stateful step function on the
+  arguments Keras' trainer passes to `train_step`/`test_step` (`(data)`, or
+  `(state, data)` on JAX, where the step runs in a `StatelessScope` and returns
+  `(logs, new_state)`).
+- `trainer_optimizer(d_optimizer, g_optimizer)`: what `GAN.compile` hands to
+  `keras.Model.compile` as its optimizer.
 - `minimize(loss_fn, variables, optimizer)`: calls `loss_fn()` (which returns
   `(loss, aux)`), differentiates `loss` with respect to `variables` and applies the
   gradients with `optimizer`. Returns `(loss, aux)`.
@@ -16,7 +22,7 @@ import importlib
 
 import keras
 
-_MODULES = {"tensorflow": "tensorflow", "torch": "torch"}
+_MODULES = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}
 
 
 def current():
@@ -36,3 +42,16 @@ def minimize(loss_fn, variables, optimizer):
 
 def input_gradients(fn, x):
     return current().input_gradients(fn, x)
+
+
+def run_step(model, step_fn, *args):
+    return current().run_step(model, step_fn, *args)
+
+
+def trainer_optimizer(d_optimizer, g_optimizer):
+    return current().trainer_optimizer(d_optimizer, g_optimizer)
+
+
+def run_eagerly(model, fn):
+    """Runs `fn()` (a piece of a step) outside `fit`, its updates applied to `model`."""
+    return current().run_eagerly(model, fn)

@@ -2,6 +2,10 @@
 
 import torch
 
+from keras_gan.backend._stateful import run_eagerly  # noqa: F401
+from keras_gan.backend._stateful import run_step  # noqa: F401
+from keras_gan.backend._stateful import trainer_optimizer  # noqa: F401
+
 
 def minimize(loss_fn, variables, optimizer):
     for v in variables:

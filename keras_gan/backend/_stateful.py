@@ -1,0 +1,13 @@
+"""Step plumbing shared by the backends whose variables update in place (TF, PyTorch)."""
+
+
+def run_step(model, step_fn, data):
+    return step_fn(data)
+
+
+def trainer_optimizer(d_optimizer, g_optimizer):
+    return None
+
+
+def run_eagerly(model, fn):
+    return fn()
