@@ -159,6 +159,7 @@ class GAN(keras.Model):
         label_smoothing: float = 0.0,
         gradient_penalty: float = 0.0,
         from_logits: bool = True,
+        update: str = "alternating",
         **kwargs,
     ):
         """Configures the GAN for training.
@@ -174,6 +175,11 @@ class GAN(keras.Model):
                 Defaults to `0.0`.
             from_logits: whether the discriminator outputs logits (`False` for a
                 discriminator ending in a sigmoid). Defaults to `True`.
+            update: `"alternating"`: `d_steps` discriminator updates, then a generator
+                update with fresh noise, each network frozen during the other's
+                update. `"simultaneous"`: one generator pass feeds both losses and both
+                networks update from it (the TensorFlow DCGAN tutorial's step: cheaper,
+                one update each, `d_steps` must be 1). Defaults to `"alternating"`.
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`, ...).
         """
@@ -192,6 +198,7 @@ class GAN(keras.Model):
             )
         gan_loss = losses_module.get(loss, from_logits=from_logits)
         d_steps = validation.check_d_steps(d_steps)
+        update = validation.check_update(update, d_steps)
         label_smoothing = validation.check_label_smoothing(label_smoothing, gan_loss)
         gradient_penalty = validation.check_gradient_penalty(gradient_penalty)
 
@@ -203,6 +210,7 @@ class GAN(keras.Model):
         self.g_optimizer = g_optimizer
         self.gan_loss = gan_loss
         self.d_steps = d_steps
+        self.update = update
         self.from_logits = bool(from_logits)
         self.gradient_penalty_weight = gradient_penalty
         self._label_smoothing.assign(label_smoothing)
@@ -269,33 +277,43 @@ class GAN(keras.Model):
         gradients = backend.input_gradients(critic, mixed)
         return losses_module.gradient_norm_penalty(gradients)
 
+    def _discriminator_loss(self, real, fake, labels):
+        """`(loss, penalty)` of the discriminator, run in training mode (it trains)."""
+        real_scores = self._scores(
+            self.discriminator(self._discriminator_inputs(real, labels), training=True)
+        )
+        fake_scores = self._scores(
+            self.discriminator(self._discriminator_inputs(fake, labels), training=True)
+        )
+        loss = self.gan_loss.discriminator_loss(
+            real_scores, fake_scores, label_smoothing=self._label_smoothing
+        )
+        penalty = None
+        if self.gradient_penalty_weight > 0:
+            penalty = self._gradient_penalty(
+                real, ops.stop_gradient(fake), labels, training=True, seed=self.seed_generator
+            )
+            loss = loss + self.gradient_penalty_weight * penalty
+        return loss, (fake_scores, penalty)
+
     def _discriminator_update(self, real, labels):
-        batch = ops.shape(real)[0]
-        noise = self._noise(batch, self.seed_generator)
-        fake = _frozen_call(self.generator, self._generator_inputs(noise, labels))
-        fake = ops.stop_gradient(fake)
+        """One discriminator update; the generator runs frozen. Returns `(loss, penalty)`."""
+        noise = self._noise(ops.shape(real)[0], self.seed_generator)
+        fake = ops.stop_gradient(
+            _frozen_call(self.generator, self._generator_inputs(noise, labels))
+        )
 
         def loss_fn():
-            real_scores = self._scores(
-                self.discriminator(self._discriminator_inputs(real, labels), training=True)
-            )
-            fake_scores = self._scores(
-                self.discriminator(self._discriminator_inputs(fake, labels), training=True)
-            )
-            loss = self.gan_loss.discriminator_loss(
-                real_scores, fake_scores, label_smoothing=self._label_smoothing
-            )
-            penalty = None
-            if self.gradient_penalty_weight > 0:
-                penalty = self._gradient_penalty(
-                    real, fake, labels, training=True, seed=self.seed_generator
-                )
-                loss = loss + self.gradient_penalty_weight * penalty
-            return loss, penalty
+            loss, (_, penalty) = self._discriminator_loss(real, fake, labels)
+            return [loss], penalty
 
-        return backend.minimize(loss_fn, self.discriminator.trainable_variables, self.d_optimizer)
+        (loss,), penalty = backend.minimize(
+            loss_fn, [(self.discriminator.trainable_variables, self.d_optimizer)]
+        )
+        return loss, penalty
 
     def _generator_update(self, batch, labels):
+        """One generator update; the discriminator runs frozen. Returns the loss."""
         noise = self._noise(batch, self.seed_generator)
 
         def loss_fn():
@@ -303,12 +321,37 @@ class GAN(keras.Model):
             scores = self._scores(
                 _frozen_call(self.discriminator, self._discriminator_inputs(fake, labels))
             )
-            return self.gan_loss.generator_loss(scores), None
+            return [self.gan_loss.generator_loss(scores)], None
 
-        loss, _ = backend.minimize(loss_fn, self.generator.trainable_variables, self.g_optimizer)
+        (loss,), _ = backend.minimize(
+            loss_fn, [(self.generator.trainable_variables, self.g_optimizer)]
+        )
         if self.ema_generator is not None:
             self._update_ema()
         return loss
+
+    def _simultaneous_update(self, real, labels):
+        """Both updates from one generator pass, as the TensorFlow DCGAN tutorial does.
+
+        Returns `(d_loss, g_loss, penalty)`.
+        """
+        noise = self._noise(ops.shape(real)[0], self.seed_generator)
+
+        def loss_fn():
+            fake = self.generator(self._generator_inputs(noise, labels), training=True)
+            d_loss, (fake_scores, penalty) = self._discriminator_loss(real, fake, labels)
+            return [d_loss, self.gan_loss.generator_loss(fake_scores)], penalty
+
+        (d_loss, g_loss), penalty = backend.minimize(
+            loss_fn,
+            [
+                (self.discriminator.trainable_variables, self.d_optimizer),
+                (self.generator.trainable_variables, self.g_optimizer),
+            ],
+        )
+        if self.ema_generator is not None:
+            self._update_ema()
+        return d_loss, g_loss, penalty
 
     def _update_ema(self):
         decay = self.ema_decay
@@ -327,14 +370,20 @@ class GAN(keras.Model):
 
     def _train_step(self, data):
         real, labels = self._real_samples(data)
-        for _ in range(self.d_steps):
-            d_loss, penalty = self._discriminator_update(real, labels)
-            self.d_loss_tracker.update_state(d_loss)
-            if penalty is not None:
-                self.gp_tracker.update_state(penalty)
-        g_loss = self._generator_update(ops.shape(real)[0], labels)
+        if self.update == "simultaneous":
+            d_loss, g_loss, penalty = self._simultaneous_update(real, labels)
+            self._track(d_loss, penalty)
+        else:
+            for _ in range(self.d_steps):
+                self._track(*self._discriminator_update(real, labels))
+            g_loss = self._generator_update(ops.shape(real)[0], labels)
         self.g_loss_tracker.update_state(g_loss)
         return {m.name: m.result() for m in self.metrics}
+
+    def _track(self, d_loss, penalty):
+        self.d_loss_tracker.update_state(d_loss)
+        if penalty is not None:
+            self.gp_tracker.update_state(penalty)
 
     def _test_step(self, data):
         real, labels = self._real_samples(data)
@@ -416,6 +465,7 @@ class GAN(keras.Model):
             "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
             "loss": keras.saving.serialize_keras_object(self.gan_loss),
             "d_steps": self.d_steps,
+            "update": self.update,
             "label_smoothing": float(ops.convert_to_numpy(self._label_smoothing)),
             "gradient_penalty": self.gradient_penalty_weight,
             "from_logits": self.from_logits,

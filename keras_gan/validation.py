@@ -157,6 +157,22 @@ def check_d_steps(d_steps):
     return int(d_steps)
 
 
+UPDATE_MODES = ("alternating", "simultaneous")
+
+
+def check_update(update, d_steps):
+    if update not in UPDATE_MODES:
+        raise ValueError(
+            f"Expected `update` to be one of {list(UPDATE_MODES)}. Received: update={update!r}"
+        )
+    if update == "simultaneous" and d_steps != 1:
+        raise ValueError(
+            "Expected `d_steps=1` with `update='simultaneous'` (both networks update once "
+            f"from the same generator pass). Received: d_steps={d_steps}"
+        )
+    return update
+
+
 def check_label_smoothing(value, loss=None):
     """Returns `value` as a float in [0, 1); checks that `loss` supports it."""
     try:

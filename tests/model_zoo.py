@@ -17,7 +17,12 @@ def dense_generator(latent_dim=4, sample_shape=(4, 4, 1), batch_norm=True, name=
 
 
 def dense_discriminator(
-    sample_shape=(4, 4, 1), batch_norm=True, dropout=0.2, score_rank=2, name="discriminator"
+    sample_shape=(4, 4, 1),
+    batch_norm=True,
+    dropout=0.2,
+    score_rank=2,
+    name="discriminator",
+    dropout_seed=None,
 ):
     x = inputs = keras.Input(sample_shape)
     x = layers.Flatten()(x)
@@ -26,7 +31,7 @@ def dense_discriminator(
         x = layers.BatchNormalization()(x)
     x = layers.LeakyReLU(0.2)(x)
     if dropout:
-        x = layers.Dropout(dropout)(x)
+        x = layers.Dropout(dropout, seed=dropout_seed)(x)
     x = layers.Dense(1)(x)
     if score_rank == 1:
         x = layers.Reshape(())(x)

@@ -17,7 +17,9 @@ def build(kind, **gan_kwargs):
     if kind == "conditional":
         g, d = conditional_pair()
         return keras_gan.ConditionalGAN(g, d, num_classes=3, **gan_kwargs)
-    return keras_gan.GAN(dense_generator(), dense_discriminator(), **gan_kwargs)
+    # A seeded Dropout: on PyTorch an unseeded one draws from torch's global RNG (Keras'
+    # choice), which no .keras file holds; seeded, its state is saved with the GAN.
+    return keras_gan.GAN(dense_generator(), dense_discriminator(dropout_seed=7), **gan_kwargs)
 
 
 def data(kind):

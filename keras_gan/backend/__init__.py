@@ -9,9 +9,10 @@ provides the same four functions:
   `(logs, new_state)`).
 - `trainer_optimizer(d_optimizer, g_optimizer)`: what `GAN.compile` hands to
   `keras.Model.compile` as its optimizer.
-- `minimize(loss_fn, variables, optimizer)`: calls `loss_fn()` (which returns
-  `(loss, aux)`), differentiates `loss` with respect to `variables` and applies the
-  gradients with `optimizer`. Returns `(loss, aux)`.
+- `minimize(loss_fn, targets)`: calls `loss_fn()` once (it returns `(losses, aux)`,
+  one loss per target), differentiates each loss with respect to its target's
+  variables, then applies every gradient with its target's optimizer. `targets` is a
+  list of `(variables, optimizer)`. Returns `(losses, aux)`.
 - `input_gradients(fn, x)`: returns the gradient of `sum(fn(x))` with respect to
   `x`, differentiable again (for the gradient penalty).
 
@@ -36,8 +37,8 @@ def current():
     return importlib.import_module(f"keras_gan.backend.{_MODULES[name]}")
 
 
-def minimize(loss_fn, variables, optimizer):
-    return current().minimize(loss_fn, variables, optimizer)
+def minimize(loss_fn, targets):
+    return current().minimize(loss_fn, targets)
 
 
 def input_gradients(fn, x):

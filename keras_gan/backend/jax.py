@@ -113,32 +113,48 @@ def _enter_child(mapping):
     return scope
 
 
-def minimize(loss_fn, variables, optimizer):
+def minimize(loss_fn, targets):
     if not _SCOPES:
         raise RuntimeError(
             "Expected keras_gan's JAX `minimize` to run inside a GAN step "
             "(`fit`, or `keras_gan.backend.run_eagerly`). Received: no active step"
         )
     outer = _SCOPES[-1]
-    values = [v.value for v in variables]
+    values = [[v.value for v in variables] for variables, _ in targets]
 
-    def pure(trainable_values):
-        mapping = _child_scope_mapping(zip(variables, trainable_values))
+    def pure(values):
+        overrides = [
+            (v, value)
+            for (variables, _), group in zip(targets, values)
+            for v, value in zip(variables, group)
+        ]
+        mapping = _child_scope_mapping(overrides)
         before = dict(mapping)
         with _enter_child(mapping) as inner:
             _SCOPES.append(inner)
             try:
-                loss, aux = loss_fn()
-                scaled = optimizer.scale_loss(loss)
+                losses, aux = loss_fn()
+                scaled = tuple(
+                    optimizer.scale_loss(loss) for loss, (_, optimizer) in zip(losses, targets)
+                )
             finally:
                 _SCOPES.pop()
         updates = {k: v for k, v in inner.state_mapping.items() if before.get(k) is not v}
-        return scaled, (loss, aux, updates)
+        return scaled, (losses, aux, updates)
 
-    gradients, (loss, aux, updates) = jax.grad(pure, has_aux=True)(values)
+    # One forward pass; one backward pass per loss, each for its own variables.
+    scaled, backward, (losses, aux, updates) = jax.vjp(pure, values, has_aux=True)
+    gradients = []
+    for i in range(len(targets)):
+        cotangent = tuple(
+            jnp.ones_like(s) if j == i else jnp.zeros_like(s) for j, s in enumerate(scaled)
+        )
+        (all_grads,) = backward(cotangent)
+        gradients.append(all_grads[i])
     outer.state_mapping.update(updates)
-    optimizer.apply(gradients, variables)
-    return loss, aux
+    for grads, (variables, optimizer) in zip(gradients, targets):
+        optimizer.apply(grads, variables)
+    return losses, aux
 
 
 def input_gradients(fn, x):

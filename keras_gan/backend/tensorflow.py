@@ -1,5 +1,7 @@
 """Gradient plumbing for the TensorFlow backend."""
 
+import contextlib
+
 import tensorflow as tf
 
 from keras_gan.backend._stateful import run_eagerly  # noqa: F401
@@ -7,13 +9,19 @@ from keras_gan.backend._stateful import run_step  # noqa: F401
 from keras_gan.backend._stateful import trainer_optimizer  # noqa: F401
 
 
-def minimize(loss_fn, variables, optimizer):
-    with tf.GradientTape() as tape:
-        loss, aux = loss_fn()
-        scaled_loss = optimizer.scale_loss(loss)
-    gradients = tape.gradient(scaled_loss, variables)
-    optimizer.apply(gradients, variables)
-    return loss, aux
+def minimize(loss_fn, targets):
+    # One tape per loss, as in the TensorFlow DCGAN tutorial: each records the one
+    # forward pass, so several losses share it.
+    with contextlib.ExitStack() as stack:
+        tapes = [stack.enter_context(tf.GradientTape()) for _ in targets]
+        losses, aux = loss_fn()
+        scaled = [optimizer.scale_loss(loss) for loss, (_, optimizer) in zip(losses, targets)]
+    gradients = [
+        tape.gradient(loss, variables) for tape, loss, (variables, _) in zip(tapes, scaled, targets)
+    ]
+    for grads, (variables, optimizer) in zip(gradients, targets):
+        optimizer.apply(grads, variables)
+    return losses, aux
 
 
 def input_gradients(fn, x):

@@ -7,19 +7,29 @@ from keras_gan.backend._stateful import run_step  # noqa: F401
 from keras_gan.backend._stateful import trainer_optimizer  # noqa: F401
 
 
-def minimize(loss_fn, variables, optimizer):
-    for v in variables:
-        v.value.grad = None
-    loss, aux = loss_fn()
-    optimizer.scale_loss(loss).backward()
-    gradients = [v.value.grad for v in variables]
+def minimize(loss_fn, targets):
+    losses, aux = loss_fn()
+    gradients = []
+    for i, (loss, (variables, optimizer)) in enumerate(zip(losses, targets)):
+        grads = torch.autograd.grad(
+            optimizer.scale_loss(loss),
+            [v.value for v in variables],
+            retain_graph=i < len(targets) - 1,
+            allow_unused=True,
+        )
+        gradients.append(list(grads))
+    # Applied only once every gradient is taken: an in-place update would invalidate
+    # the graph the next loss differentiates through.
     with torch.no_grad():
-        optimizer.apply(gradients, variables)
-    return loss.detach(), aux
+        for grads, (variables, optimizer) in zip(gradients, targets):
+            optimizer.apply(grads, variables)
+    return [loss.detach() for loss in losses], aux
 
 
 def input_gradients(fn, x):
-    x = x.detach().requires_grad_(True)
-    y = fn(x)
-    (gradients,) = torch.autograd.grad(y.sum(), x, create_graph=True)
+    # Keras runs test steps under `torch.no_grad()`; the penalty needs a gradient there too.
+    with torch.enable_grad():
+        x = x.detach().requires_grad_(True)
+        y = fn(x)
+        (gradients,) = torch.autograd.grad(y.sum(), x, create_graph=True)
     return gradients

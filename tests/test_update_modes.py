@@ -1,0 +1,94 @@
+"""compile(update=...): the alternating default and the simultaneous mode."""
+
+import keras
+import numpy as np
+import pytest
+from model_zoo import changed
+from model_zoo import dense_discriminator
+from model_zoo import dense_generator
+from model_zoo import images
+from model_zoo import snapshot
+
+import keras_gan
+
+
+def make(update="simultaneous", opt=keras.optimizers.Adam, **compile_kwargs):
+    gan = keras_gan.GAN(dense_generator(), dense_discriminator(dropout=0), seed=3)
+    gan.compile(opt(1e-2), opt(1e-2), update=update, **compile_kwargs)
+    return gan
+
+
+def test_simultaneous_updates_each_network_once_per_step():
+    gan = make(gradient_penalty=1.0)
+    history = gan.fit(images(32), batch_size=8, epochs=1, verbose=0)
+    assert int(gan.d_optimizer.iterations) == 4 and int(gan.g_optimizer.iterations) == 4
+    assert set(history.history) == {"d_loss", "g_loss", "gradient_penalty"}
+    assert np.all(np.isfinite(list(history.history.values())))
+
+
+def test_simultaneous_differs_from_alternating():
+    def run(update):
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(0)
+        gan = make(update)
+        gan.fit(images(16), batch_size=8, epochs=1, verbose=0, shuffle=False)
+        return snapshot(gan.generator.trainable_variables)
+
+    assert changed(run("alternating"), run("simultaneous")) != []
+
+
+@pytest.mark.tensorflow_only
+def test_simultaneous_step_equals_the_tf_tutorial_step():
+    """Same models, same noise: the TF DCGAN tutorial's two-tape step, written by hand.
+
+    SGD, not Adam: Adam turns the float noise in the near-zero gradients of biases
+    feeding BatchNorm into full-size steps.
+    """
+    import tensorflow as tf
+
+    def build():
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(0)
+        return make(opt=keras.optimizers.SGD)
+
+    gan = build()
+    x = images(8)
+    gan.fit(x, batch_size=8, epochs=1, verbose=0, shuffle=False)
+
+    ref = build()
+    g, d = ref.generator, ref.discriminator
+    bce = keras.losses.BinaryCrossentropy(from_logits=True)
+    z = keras.random.normal((8, ref.latent_dim), seed=ref.seed_generator)
+    with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+        fake = g(z, training=True)
+        real_out, fake_out = d(x, training=True), d(fake, training=True)
+        g_loss = bce(tf.ones_like(fake_out), fake_out)
+        d_loss = bce(tf.ones_like(real_out), real_out) + bce(tf.zeros_like(fake_out), fake_out)
+    g_grads = g_tape.gradient(g_loss, g.trainable_variables)
+    d_grads = d_tape.gradient(d_loss, d.trainable_variables)
+    ref.g_optimizer.apply(g_grads, g.trainable_variables)
+    ref.d_optimizer.apply(d_grads, d.trainable_variables)
+
+    for a, b in zip(gan.generator.weights + gan.discriminator.weights, g.weights + d.weights):
+        np.testing.assert_allclose(
+            keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b), rtol=1e-5, atol=1e-6
+        )
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"update": "both"}, r"one of \['alternating', 'simultaneous'\]. Received: update='both'"),
+        ({"update": "simultaneous", "d_steps": 2}, "Expected `d_steps=1` with `update='simult"),
+    ],
+)
+def test_update_is_checked(kwargs, message):
+    gan = keras_gan.GAN(dense_generator(), dense_discriminator())
+    with pytest.raises(ValueError, match=message):
+        gan.compile("adam", "adam", **kwargs)
+
+
+def test_update_mode_is_saved(tmp_path):
+    gan = make()
+    gan.save(tmp_path / "gan.keras")
+    assert keras.models.load_model(tmp_path / "gan.keras").update == "simultaneous"
