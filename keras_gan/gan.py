@@ -196,6 +196,10 @@ class GAN(keras.Model):
                 "Expected two different optimizer objects, one per network. "
                 "Received: the same object as d_optimizer and g_optimizer"
             )
+        if kwargs.get("auto_scale_loss", True) and self.dtype_policy.name == "mixed_float16":
+            # Keras wraps only its own `self.optimizer`; these two are ours to wrap.
+            d_optimizer = _loss_scaled(d_optimizer, "d_loss_scale_optimizer")
+            g_optimizer = _loss_scaled(g_optimizer, "g_loss_scale_optimizer")
         gan_loss = losses_module.get(loss, from_logits=from_logits)
         d_steps = validation.check_d_steps(d_steps)
         update = validation.check_update(update, d_steps)
@@ -249,7 +253,7 @@ class GAN(keras.Model):
         return generator(inputs, training=training)
 
     def _noise(self, batch_size, seed):
-        return keras.random.normal((batch_size, self.latent_dim), seed=seed)
+        return _per_replica(keras.random.normal, batch_size, (self.latent_dim,), seed)
 
     def _scores(self, outputs):
         # One float32 score per sample, whatever the discriminator's output shape/dtype.
@@ -266,8 +270,9 @@ class GAN(keras.Model):
 
     def _gradient_penalty(self, real, fake, labels, *, training, seed):
         batch = ops.shape(real)[0]
-        alpha_shape = (batch,) + (1,) * (len(real.shape) - 1)
-        alpha = keras.random.uniform(alpha_shape, seed=seed, dtype=real.dtype)
+        alpha = _per_replica(
+            keras.random.uniform, batch, (1,) * (len(real.shape) - 1), seed, dtype=real.dtype
+        )
         mixed = alpha * real + (1.0 - alpha) * ops.cast(fake, real.dtype)
 
         def critic(x):
@@ -505,6 +510,21 @@ class GAN(keras.Model):
                 state.assign(store[key])
 
 
+def _per_replica(draw, batch, shape, seed, **kwargs):
+    """Draws `(batch,) + shape` random values; under a TF distribution strategy, this
+    replica's slice of one draw for the global batch.
+
+    Every replica reads the same seed state, so drawing per replica would give all
+    replicas the same noise; slicing one global draw gives each its own, and the
+    same values a single device would draw for the whole batch.
+    """
+    replicas, index = backend.replica_context()
+    if replicas == 1:
+        return draw((batch,) + shape, seed=seed, **kwargs)
+    values = draw((batch * replicas,) + shape, seed=seed, **kwargs)
+    return values[index * batch : (index + 1) * batch]
+
+
 def _clone(model, name):
     """A copy of `model` with its own variables, equal to `model`'s now."""
     try:
@@ -517,6 +537,12 @@ def _clone(model, name):
     clone.trainable = False
     clone.name = name
     return clone
+
+
+def _loss_scaled(optimizer, name):
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return optimizer
+    return keras.optimizers.LossScaleOptimizer(optimizer, name=name)
 
 
 def _check_count(n):

@@ -9,6 +9,8 @@ provides the same four functions:
   `(logs, new_state)`).
 - `trainer_optimizer(d_optimizer, g_optimizer)`: what `GAN.compile` hands to
   `keras.Model.compile` as its optimizer.
+- `replica_context()`: `(number of replicas, this replica's index)` of the
+  distribution strategy the step runs under; `(1, 0)` outside one.
 - `minimize(loss_fn, targets)`: calls `loss_fn()` once (it returns `(losses, aux)`,
   one loss per target), differentiates each loss with respect to its target's
   variables, then applies every gradient with its target's optimizer. `targets` is a
@@ -51,6 +53,10 @@ def run_step(model, step_fn, *args):
 
 def trainer_optimizer(d_optimizer, g_optimizer):
     return current().trainer_optimizer(d_optimizer, g_optimizer)
+
+
+def replica_context():
+    return current().replica_context()
 
 
 def run_eagerly(model, fn):

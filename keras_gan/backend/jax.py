@@ -47,6 +47,11 @@ class OptimizerPair(keras.optimizers.Optimizer):
         pass
 
 
+def replica_context():
+    # keras.distribution runs one global (sharded) computation: nothing per replica.
+    return 1, 0
+
+
 def trainer_optimizer(d_optimizer, g_optimizer):
     return OptimizerPair(d_optimizer, g_optimizer)
 

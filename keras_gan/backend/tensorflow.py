@@ -9,13 +9,28 @@ from keras_gan.backend._stateful import run_step  # noqa: F401
 from keras_gan.backend._stateful import trainer_optimizer  # noqa: F401
 
 
+def replica_context():
+    context = tf.distribute.get_replica_context()
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    if context is None or replicas == 1:
+        return 1, 0
+    return replicas, context.replica_id_in_sync_group
+
+
 def minimize(loss_fn, targets):
+    # Under a distribution strategy each replica's gradients are summed: the loss of
+    # the replica's share of the batch is divided by the number of replicas, as Keras'
+    # own losses do, so the update equals a single device's on the whole batch.
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
     # One tape per loss, as in the TensorFlow DCGAN tutorial: each records the one
     # forward pass, so several losses share it.
     with contextlib.ExitStack() as stack:
         tapes = [stack.enter_context(tf.GradientTape()) for _ in targets]
         losses, aux = loss_fn()
-        scaled = [optimizer.scale_loss(loss) for loss, (_, optimizer) in zip(losses, targets)]
+        scaled = [
+            optimizer.scale_loss(loss / replicas if replicas > 1 else loss)
+            for loss, (_, optimizer) in zip(losses, targets)
+        ]
     gradients = [
         tape.gradient(loss, variables) for tape, loss, (variables, _) in zip(tapes, scaled, targets)
     ]

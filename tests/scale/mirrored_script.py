@@ -1,0 +1,72 @@
+"""Trains the same GAN on one device and under MirroredStrategy on 2 logical CPUs.
+
+Prints one JSON line: both histories and the largest weight difference. Run as a
+script (logical devices must be configured before TensorFlow starts).
+"""
+
+import json
+import os
+import sys
+
+os.environ["KERAS_BACKEND"] = "tensorflow"
+import tensorflow as tf  # noqa: E402
+
+cpus = tf.config.list_physical_devices("CPU")
+tf.config.set_logical_device_configuration(cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2)
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from model_zoo import dense_discriminator  # noqa: E402
+from model_zoo import dense_generator  # noqa: E402
+from model_zoo import images  # noqa: E402
+
+import keras_gan  # noqa: E402
+
+LOSS = sys.argv[1] if len(sys.argv) > 1 else "non_saturating"
+GRADIENT_PENALTY = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
+
+
+def build():
+    # Dropout and BatchNorm off: per-replica batch statistics differ from a single
+    # device's by design (keras' BatchNormalization(synchronized=True) syncs them).
+    gan = keras_gan.GAN(
+        dense_generator(batch_norm=False), dense_discriminator(batch_norm=False, dropout=0), seed=1
+    )
+    # SGD, whose step is proportional to the gradient: a gradient summed over replicas
+    # without the 1/replicas scaling would show (Adam would normalise it away).
+    gan.compile(
+        keras.optimizers.SGD(0.1),
+        keras.optimizers.SGD(0.1),
+        loss=LOSS,
+        gradient_penalty=GRADIENT_PENALTY,
+    )
+    return gan
+
+
+keras.utils.set_random_seed(0)
+single = build()
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+with strategy.scope():
+    mirrored = build()
+mirrored.set_weights(single.get_weights())
+
+data = images(32)
+kwargs = dict(batch_size=16, epochs=2, verbose=0, shuffle=False)
+h_single = single.fit(data, **kwargs).history
+h_mirrored = mirrored.fit(data, **kwargs).history
+weight_diff = max(
+    float(np.max(np.abs(a - b))) for a, b in zip(single.get_weights(), mirrored.get_weights())
+)
+print(
+    json.dumps(
+        {
+            "replicas": strategy.num_replicas_in_sync,
+            "single": h_single,
+            "mirrored": h_mirrored,
+            "max_weight_diff": weight_diff,
+            "d_iterations": int(mirrored.d_optimizer.iterations.numpy()),
+        }
+    )
+)
