@@ -239,11 +239,18 @@ class GAN(keras.Model):
             )
 
     def fit(self, *args, **kwargs):
+        from keras_gan import data_checks
+
         self._assert_gan_compiled("fit")
+        data_checks.check_call_data(self, super().fit, args, kwargs)
         return super().fit(*args, **kwargs)
 
     def evaluate(self, *args, **kwargs):
+        from keras_gan import data_checks
+
         self._assert_gan_compiled("evaluate")
+        if not kwargs.get("_use_cached_eval_dataset"):  # fit's validation: checked by fit
+            data_checks.check_call_data(self, super().evaluate, args, kwargs)
         return super().evaluate(*args, **kwargs)
 
     # ------------------------------------------------------------ the model
@@ -260,13 +267,13 @@ class GAN(keras.Model):
         return ops.reshape(ops.cast(outputs, "float32"), (-1,))
 
     def _real_samples(self, data):
+        from keras_gan import data_checks
+
         samples, labels = self._unpack(data)
-        if samples is None:
-            raise ValueError("Expected each batch to hold samples. Received: None")
-        samples = ops.convert_to_tensor(samples)
-        if not keras.backend.is_float_dtype(samples.dtype):
-            samples = ops.cast(samples, keras.config.floatx())
-        return samples, labels
+        # Static checks only (structure, dtype, shape): they hold for data that `fit`
+        # could not read ahead, such as a Python generator.
+        data_checks.check_batch(self, samples, labels)
+        return ops.convert_to_tensor(samples), labels
 
     def _gradient_penalty(self, real, fake, labels, *, training, seed):
         batch = ops.shape(real)[0]
@@ -383,7 +390,7 @@ class GAN(keras.Model):
                 self._track(*self._discriminator_update(real, labels))
             g_loss = self._generator_update(ops.shape(real)[0], labels)
         self.g_loss_tracker.update_state(g_loss)
-        return {m.name: m.result() for m in self.metrics}
+        return backend.step_logs({m.name: m.result() for m in self.metrics})
 
     def _track(self, d_loss, penalty):
         self.d_loss_tracker.update_state(d_loss)
@@ -411,7 +418,7 @@ class GAN(keras.Model):
             d_loss = d_loss + self.gradient_penalty_weight * penalty
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(self.gan_loss.generator_loss(fake_scores))
-        return {m.name: m.result() for m in self.metrics}
+        return backend.step_logs({m.name: m.result() for m in self.metrics})
 
     # ------------------------------------------------------------- sampling
     def sample_noise(self, n: int, seed=None) -> np.ndarray:

@@ -5,12 +5,14 @@ import numpy as np
 from keras import layers
 
 
-def dense_generator(latent_dim=4, sample_shape=(4, 4, 1), batch_norm=True, name="generator"):
+def dense_generator(
+    latent_dim=4, sample_shape=(4, 4, 1), batch_norm=True, name="generator", synchronized=False
+):
     units = int(np.prod(sample_shape))
     x = inputs = keras.Input((latent_dim,))
     x = layers.Dense(8)(x)
     if batch_norm:
-        x = layers.BatchNormalization()(x)
+        x = layers.BatchNormalization(synchronized=synchronized)(x)
     x = layers.LeakyReLU(0.2)(x)
     x = layers.Dense(units, activation="tanh")(x)
     return keras.Model(inputs, layers.Reshape(sample_shape)(x), name=name)
@@ -23,12 +25,13 @@ def dense_discriminator(
     score_rank=2,
     name="discriminator",
     dropout_seed=None,
+    synchronized=False,
 ):
     x = inputs = keras.Input(sample_shape)
     x = layers.Flatten()(x)
     x = layers.Dense(8)(x)
     if batch_norm:
-        x = layers.BatchNormalization()(x)
+        x = layers.BatchNormalization(synchronized=synchronized)(x)
     x = layers.LeakyReLU(0.2)(x)
     if dropout:
         x = layers.Dropout(dropout, seed=dropout_seed)(x)

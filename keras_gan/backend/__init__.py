@@ -9,6 +9,8 @@ provides the same four functions:
   `(logs, new_state)`).
 - `trainer_optimizer(d_optimizer, g_optimizer)`: what `GAN.compile` hands to
   `keras.Model.compile` as its optimizer.
+- `step_logs(logs)`: the step's logs, shaped for the trainer's cross-replica
+  reduction.
 - `replica_context()`: `(number of replicas, this replica's index)` of the
   distribution strategy the step runs under; `(1, 0)` outside one.
 - `minimize(loss_fn, targets)`: calls `loss_fn()` once (it returns `(losses, aux)`,
@@ -62,3 +64,7 @@ def replica_context():
 def run_eagerly(model, fn):
     """Runs `fn()` (a piece of a step) outside `fit`, its updates applied to `model`."""
     return current().run_eagerly(model, fn)
+
+
+def step_logs(logs):
+    return current().step_logs(logs)

@@ -15,3 +15,7 @@ def run_eagerly(model, fn):
 
 def replica_context():
     return 1, 0
+
+
+def step_logs(logs):
+    return logs

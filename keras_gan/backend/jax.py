@@ -158,8 +158,20 @@ def minimize(loss_fn, targets):
         gradients.append(all_grads[i])
     outer.state_mapping.update(updates)
     for grads, (variables, optimizer) in zip(gradients, targets):
-        optimizer.apply(grads, variables)
+        _apply(outer, optimizer, grads, variables)
     return losses, aux
+
+
+def _apply(scope, optimizer, gradients, variables):
+    # `stateless_apply`, not `apply`: some optimizers (LossScaleOptimizer) assign inside
+    # `ops.cond` branches when applied statefully, which JAX cannot trace.
+    new_values, new_optimizer_values = optimizer.stateless_apply(
+        [v.value for v in optimizer.variables], gradients, [v.value for v in variables]
+    )
+    for variable, value in zip(variables, new_values):
+        scope.add_update((variable, value))
+    for variable, value in zip(optimizer.variables, new_optimizer_values):
+        scope.add_update((variable, value))
 
 
 def input_gradients(fn, x):
@@ -172,3 +184,7 @@ def input_gradients(fn, x):
                 _SCOPES.pop()
 
     return jax.grad(total)(x)
+
+
+def step_logs(logs):
+    return logs

@@ -17,6 +17,17 @@ def replica_context():
     return replicas, context.replica_id_in_sync_group
 
 
+def step_logs(logs):
+    # Keras 3.15 reduces a multi-worker step's outputs with
+    # `strategy.reduce("MEAN", value, axis=0)`, which fails on scalars: give them a
+    # length-1 axis there; the reduction returns scalars again.
+    strategy = tf.distribute.get_strategy()
+    extended = getattr(strategy, "extended", None)
+    if extended is not None and getattr(extended, "_in_multi_worker_mode", lambda: False)():
+        return {name: tf.reshape(value, (1,)) for name, value in logs.items()}
+    return logs
+
+
 def minimize(loss_fn, targets):
     # Under a distribution strategy each replica's gradients are summed: the loss of
     # the replica's share of the batch is divided by the number of replicas, as Keras'

@@ -1,0 +1,81 @@
+"""Running a feature extractor or classifier over a batch, in chunks (private)."""
+
+import keras
+import numpy as np
+
+
+def check_callable(model, role):
+    if model is not None and not callable(model):
+        raise ValueError(
+            f"Expected `{role}` to be a Keras model or a callable mapping a batch to "
+            f"(batch, d) outputs. Received: {role}={model!r} of type {type(model).__name__}"
+        )
+    return model
+
+
+def check_positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"Expected `{name}` to be a positive integer. Received: {name}={value!r}")
+    return int(value)
+
+
+def outputs(model, samples, *, batch_size, role):
+    """Returns `model(samples)` as a float64 `(n, d)` array, `None` for `samples=None`.
+
+    `model=None` flattens each sample instead. A Keras model runs through `predict`
+    (compiled once, batched); any other callable is called on chunks of `batch_size`.
+    """
+    if samples is None:
+        return None
+    if model is None:
+        values = np.asarray(keras.ops.convert_to_numpy(samples), dtype="float64")
+        if values.ndim < 2:
+            raise ValueError(
+                "Expected a batch of samples or features, shape (batch, ...). "
+                f"Received: shape {values.shape}"
+            )
+        return values.reshape(values.shape[0], -1)
+    if isinstance(samples, (list, tuple)):
+        samples = np.asarray(samples)
+    n = int(samples.shape[0])
+    if n == 0:
+        return None
+    if isinstance(model, keras.Model):
+        values = model.predict(samples, batch_size=batch_size, verbose=0)
+    else:
+        chunks = [
+            keras.ops.convert_to_numpy(model(samples[i : i + batch_size]))
+            for i in range(0, n, batch_size)
+        ]
+        values = np.concatenate(chunks)
+    values = np.asarray(values, dtype="float64")
+    if values.ndim != 2 or values.shape[0] != n:
+        raise ValueError(
+            f"Expected the {role} to map a batch of {n} samples to outputs of shape "
+            f"({n}, d). Received: output shape {values.shape}"
+        )
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"Expected finite outputs from the {role}. Received: NaN or infinite values"
+        )
+    return values
+
+
+def serialize(model, role):
+    """A Keras model's config for a metric's `get_config` (`None` stays `None`)."""
+    if model is None:
+        return None
+    if not isinstance(model, keras.Layer):
+        raise ValueError(
+            f"Expected `{role}` to be a Keras model to serialize the metric. Received: "
+            f"{role}={model!r} of type {type(model).__name__}"
+        )
+    return keras.saving.serialize_keras_object(model)
+
+
+def deserialize(config, key):
+    """Returns `config` with the model under `key` deserialized."""
+    config = dict(config)
+    if config.get(key) is not None:
+        config[key] = keras.saving.deserialize_keras_object(config[key])
+    return config

@@ -1,0 +1,146 @@
+"""The NumPy/SciPy math behind the metrics, in float64 (private)."""
+
+import warnings
+
+import numpy as np
+
+
+def frechet_distance(mu1, sigma1, mu2, sigma2, *, eps: float = 1e-6) -> float:
+    """Squared Frechet distance between the Gaussians N(mu1, sigma1) and N(mu2, sigma2).
+
+    `||mu1 - mu2||^2 + Tr(sigma1 + sigma2 - 2 (sigma1 sigma2)^(1/2))`, computed as in
+    the reference FID code (TTUR, pytorch-fid): `scipy.linalg.sqrtm` of the product;
+    when that fails (not finite, or `X @ X` off the product by more than 1e-4
+    relative, as happens for a singular product), `eps` is added to both diagonals;
+    a tiny imaginary part left by round-off is dropped. When even that fails, or the
+    imaginary part is not tiny, the trace is computed from the eigenvalues of the
+    symmetric `sigma1^(1/2) sigma2 sigma1^(1/2)`, which has the same eigenvalues as
+    `sigma1 sigma2` and is real by construction.
+    """
+    from scipy import linalg
+
+    mu1, mu2 = np.atleast_1d(np.asarray(mu1, "float64")), np.atleast_1d(np.asarray(mu2, "float64"))
+    sigma1 = np.atleast_2d(np.asarray(sigma1, "float64"))
+    sigma2 = np.atleast_2d(np.asarray(sigma2, "float64"))
+    if mu1.shape != mu2.shape or sigma1.shape != sigma2.shape:
+        raise ValueError(
+            "Expected real and generated features of the same size. "
+            f"Received: means of shapes {mu1.shape} and {mu2.shape}"
+        )
+    diff = mu1 - mu2
+    covmean = _sqrtm_or_none(linalg, sigma1 @ sigma2)
+    if covmean is None:
+        offset = np.eye(sigma1.shape[0]) * eps
+        covmean = _sqrtm_or_none(linalg, (sigma1 + offset) @ (sigma2 + offset))
+    if covmean is not None and np.iscomplexobj(covmean):
+        scale = max(np.abs(covmean.real).max(), 1.0)
+        if np.abs(np.diagonal(covmean).imag).max() > 1e-3 * scale:
+            covmean = None
+        else:
+            covmean = covmean.real
+    trace_covmean = (
+        np.trace(covmean) if covmean is not None else _trace_sqrt_product(sigma1, sigma2)
+    )
+    value = diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * trace_covmean
+    return float(value)
+
+
+def _sqrtm_or_none(linalg, matrix):
+    """`scipy.linalg.sqrtm(matrix)`, or None when it fails or is not a square root."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)  # singular: checked below
+        try:
+            root = linalg.sqrtm(matrix)
+        except (linalg.LinAlgError, ValueError):
+            return None
+        if not np.isfinite(root).all():
+            return None
+        scale = max(np.linalg.norm(matrix), 1e-12)
+        if np.linalg.norm(root @ root - matrix) > 1e-4 * scale:
+            return None
+    return root
+
+
+def _trace_sqrt_product(sigma1, sigma2):
+    """`Tr((sigma1 sigma2)^(1/2))` for symmetric PSD matrices, through `eigh`."""
+    values, vectors = np.linalg.eigh((sigma1 + sigma1.T) / 2)
+    root1 = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+    inner = root1 @ sigma2 @ root1
+    eigenvalues = np.linalg.eigvalsh((inner + inner.T) / 2)
+    return float(np.sqrt(np.clip(eigenvalues, 0.0, None)).sum())
+
+
+def polynomial_kernel(x, y, *, degree: int = 3, coef0: float = 1.0):
+    """`k(x, y) = (x . y / d + coef0) ** degree`, the kernel of KID; `d` = feature size."""
+    return (x @ y.T / x.shape[1] + coef0) ** degree
+
+
+def unbiased_mmd2(k_xx, k_yy, k_xy) -> float:
+    """Unbiased estimate of MMD^2 from the three kernel matrices (m x m, n x n, m x n).
+
+    `sum_{i != j} k(x_i, x_j) / (m (m - 1)) + sum_{i != j} k(y_i, y_j) / (n (n - 1))
+    - 2 sum_{i, j} k(x_i, y_j) / (m n)` (Gretton et al., 2012).
+    """
+    m, n = k_xx.shape[0], k_yy.shape[0]
+    xx = (k_xx.sum() - np.trace(k_xx)) / (m * (m - 1))
+    yy = (k_yy.sum() - np.trace(k_yy)) / (n * (n - 1))
+    return float(xx + yy - 2.0 * k_xy.sum() / (m * n))
+
+
+def kernel_distance(real, generated, *, subsets: int, subset_size: int, rng):
+    """KID: mean and standard deviation of the unbiased MMD^2 over random subsets.
+
+    Each subset draws `subset_size` real and `subset_size` generated features without
+    replacement (`subset_size` is capped at the smaller of the two counts), as in
+    Binkowski et al.'s reference code.
+    """
+    m = min(subset_size, len(real), len(generated))
+    values = np.empty(subsets, dtype="float64")
+    for i in range(subsets):
+        x = real[rng.choice(len(real), m, replace=False)]
+        y = generated[rng.choice(len(generated), m, replace=False)]
+        values[i] = unbiased_mmd2(
+            polynomial_kernel(x, x), polynomial_kernel(y, y), polynomial_kernel(x, y)
+        )
+    return float(values.mean()), float(values.std())
+
+
+def classifier_score(sum_probabilities, sum_neg_entropy, count) -> float:
+    """`exp(E_x KL(p(y|x) || p(y)))` from running sums over `count` samples.
+
+    `E_x KL(p(y|x) || p(y)) = E_x sum_y p(y|x) log p(y|x) - sum_y p(y) log p(y)`, with
+    `p(y) = E_x p(y|x)`: so only the sum of `p(y|x)` and the sum of the negative
+    entropies `sum_y p(y|x) log p(y|x)` need to be kept.
+    """
+    marginal = sum_probabilities / count
+    marginal_entropy = -np.sum(marginal * np.log(np.clip(marginal, 1e-300, None)))
+    kl = sum_neg_entropy / count + marginal_entropy
+    return float(np.exp(max(kl, 0.0)))
+
+
+def negative_entropies(probabilities):
+    """`sum_y p log p` per row, with `0 log 0 = 0`."""
+    safe = np.where(probabilities > 0, probabilities, 1.0)
+    return np.sum(probabilities * np.log(safe), axis=1)
+
+
+def to_probabilities(outputs, from_logits: bool):
+    """Class probabilities in float64 from a classifier's outputs (softmax of logits).
+
+    Raises:
+        ValueError: `from_logits=False` and the rows are not probabilities.
+    """
+    outputs = np.asarray(outputs, dtype="float64")
+    if from_logits:
+        shifted = outputs - outputs.max(axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        return exp / exp.sum(axis=1, keepdims=True)
+    sums = outputs.sum(axis=1)
+    if outputs.size and (outputs.min() < -1e-6 or np.abs(sums - 1.0).max() > 1e-3):
+        raise ValueError(
+            "Expected the classifier to output probabilities (non-negative, each row "
+            "summing to 1); pass `from_logits=True` for logits. Received: values from "
+            f"{outputs.min():.4g} to {outputs.max():.4g}, row sums from {sums.min():.4g} "
+            f"to {sums.max():.4g}"
+        )
+    return np.clip(outputs, 0.0, None)
