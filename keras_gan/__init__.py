@@ -5,6 +5,7 @@ from keras_gan import images
 from keras_gan import losses
 from keras_gan.conditional_gan import ConditionalGAN
 from keras_gan.gan import GAN
+from keras_gan.saving import load_gan
 
 __version__ = "0.1.0"
 
@@ -13,5 +14,6 @@ __all__ = [
     "GAN",
     "callbacks",
     "images",
+    "load_gan",
     "losses",
 ]

@@ -84,12 +84,12 @@ def check_batch(gan, samples, labels, *, source="a training batch"):
     if samples is None:
         raise ValueError(f"Expected each batch to hold samples. Received: None in {source}")
     _check_structure(gan, samples, source)
-    _check_samples_spec(gan, tuple(samples.shape), samples.dtype, source)
+    _check_samples_spec(gan, _static_shape(samples), samples.dtype, source)
     if _is_conditional(gan):
         if labels is None:
             _raise_missing_labels(source)
         _check_structure(gan, labels, source, what="the labels")
-        _check_labels_spec(gan, tuple(labels.shape), labels.dtype, source)
+        _check_labels_spec(gan, _static_shape(labels), labels.dtype, source)
 
 
 # ---------------------------------------------------------------- per data type
@@ -117,6 +117,13 @@ def _check_arrays(gan, x, y, names):
 
 
 def _check_tf_dataset(gan, dataset):
+    """Checks the element spec, then the first batch (read by a fresh iterator).
+
+    The extra iterator runs the pipeline once for one batch. A dataset that reshuffles
+    on each iteration (`shuffle(..., reshuffle_each_iteration=True)`, the default)
+    draws one shuffle order for it, so `fit` sees the orders of the second and later
+    iterations: runs stay reproducible, but differ from plain Keras on the same seed.
+    """
     import tensorflow as tf
 
     source = "the first batch of the tf.data.Dataset"
@@ -186,8 +193,8 @@ def _check_batch_spec(gan, x, y, source, dataset_hint=False):
     if x is None:
         raise ValueError(f"Expected each batch to hold samples. Received: None in {source}")
     _check_structure(gan, x, source)
-    shape = tuple(x.shape)
-    if dataset_hint and shape[1:] != tuple(gan.sample_shape) and _fits(shape, gan.sample_shape):
+    shape = _static_shape(x)
+    if dataset_hint and shape is not None and _fits(_shape(shape), gan.sample_shape):
         raise ValueError(
             f"Expected batches of samples of shape {_expected_shape(gan)}. Received: "
             f"single samples of shape {shape} in {source}; batch the dataset first "
@@ -198,7 +205,7 @@ def _check_batch_spec(gan, x, y, source, dataset_hint=False):
         if y is None:
             _raise_missing_labels(source)
         _check_structure(gan, y, source, what="the labels")
-        _check_labels_spec(gan, tuple(y.shape), y.dtype, source)
+        _check_labels_spec(gan, _static_shape(y), y.dtype, source)
 
 
 def _check_batch_values(gan, batch, source):
@@ -233,7 +240,8 @@ def _check_structure(gan, value, source, what="the samples"):
         )
         raise ValueError(
             f"Expected {what} to be one array or tensor ({hint}). Received: a "
-            f"{type(value).__name__} of {len(value)} elements in {source}"
+            f"{type(value).__name__} of {len(value)} element{'s' * (len(value) != 1)} in "
+            f"{source}"
         )
     if not hasattr(value, "shape") or not hasattr(value, "dtype"):
         raise ValueError(
@@ -243,7 +251,7 @@ def _check_structure(gan, value, source, what="the samples"):
 
 
 def _check_samples_spec(gan, shape, dtype, source):
-    shape = _shape(shape)
+    """Checks a dtype and a shape (`None`: unknown rank, not checked)."""
     dtype_name = _dtype_name(dtype)
     if not _is_float(dtype_name):
         raise ValueError(
@@ -251,6 +259,9 @@ def _check_samples_spec(gan, shape, dtype, source):
             "[-1, 1] with `x.astype('float32') / 127.5 - 1` (for a generator ending in "
             f"tanh). Received: dtype={dtype_name} in {source}"
         )
+    if shape is None:
+        return
+    shape = _shape(shape)
     if not _fits(shape[1:], gan.sample_shape):
         hint = ""
         if len(shape) >= 1 and shape[1:] + (1,) == tuple(gan.sample_shape):
@@ -262,13 +273,16 @@ def _check_samples_spec(gan, shape, dtype, source):
 
 
 def _check_labels_spec(gan, shape, dtype, source):
-    shape = _shape(shape)
+    """Checks a dtype and a shape (`None`: unknown rank, not checked)."""
     dtype_name = _dtype_name(dtype)
     if not _is_int(dtype_name):
         raise ValueError(
             f"Expected integer class labels in [0, {gan.num_classes}). "
             f"Received: dtype={dtype_name} in {source}"
         )
+    if shape is None:
+        return
+    shape = _shape(shape)
     if not (len(shape) == 1 or (len(shape) == 2 and shape[1] == 1)):
         raise ValueError(
             "Expected labels of shape (batch,) or (batch, 1): one class index per sample, "
@@ -351,6 +365,14 @@ def _to_numpy(x):
     if hasattr(x, "detach"):  # torch
         return x.detach().cpu().numpy()
     return np.asarray(x)
+
+
+def _static_shape(value):
+    """`value.shape` as a tuple (`None` for unknown sizes); `None` if the rank is unknown."""
+    try:
+        return tuple(value.shape)
+    except (TypeError, ValueError):  # a tf.TensorShape of unknown rank
+        return None
 
 
 def _shape(shape):

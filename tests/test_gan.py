@@ -241,10 +241,15 @@ def test_labels_are_ignored_by_an_unconditional_gan():
     assert np.isfinite(history.history["d_loss"][0])
 
 
-def test_integer_images_are_cast_to_float():
+def test_integer_images_are_refused_with_a_hint_to_scale_them():
     gan = compiled_gan()
-    data = np.random.default_rng(0).integers(0, 2, size=(16, 4, 4, 1)).astype("uint8")
-    history = gan.fit(data, batch_size=8, epochs=1, verbose=0)
+    data = np.random.default_rng(0).integers(0, 256, size=(16, 4, 4, 1)).astype("uint8")
+    before = snapshot(gan.generator.variables + gan.discriminator.variables)
+    with pytest.raises(ValueError, match=r"floating-point samples.*Received: dtype=uint8 in x"):
+        gan.fit(data, batch_size=8, epochs=1, verbose=0)
+    assert changed(before, snapshot(gan.generator.variables + gan.discriminator.variables)) == []
+    scaled = data.astype("float32") / 127.5 - 1
+    history = gan.fit(scaled, batch_size=8, epochs=1, verbose=0)
     assert np.isfinite(history.history["d_loss"][0])
 
 
