@@ -38,25 +38,37 @@ def _init(seed, i):
     return keras.initializers.GlorotUniform(seed=None if seed is None else seed + i)
 
 
+def _bn_relu(x):
+    return layers.ReLU()(layers.BatchNormalization()(x))
+
+
 def dcgan_generator(
     image_shape=(8, 8, 1),
     latent_dim: int = 32,
     *,
     width: int = 64,
+    dense_layers: int = 2,
+    dense_units: int = 256,
     seed: int | None = None,
     name: str = "generator",
 ) -> keras.Model:
     """Builds a DCGAN generator: noise -> Dense -> (Conv2DTranspose, BN, ReLU)* -> tanh.
 
-    The noise is projected to a small base image (`width * 2**steps` channels), which
+    `dense_layers` fully connected layers (BN, ReLU) first transform the noise; the
+    result is projected to a small base image (`width * 2**steps` channels), which
     stride-2 transposed convolutions double `steps` times (halving the channels) up to
-    `image_shape`; each upsampling is followed by a 3x3 convolution, and a final 3x3
-    convolution with `tanh` gives samples in [-1, 1].
+    `image_shape`, each followed by BN and ReLU; a final 3x3 convolution with `tanh`
+    gives samples in [-1, 1]. The dense layers are cheap and let the generator map the
+    connected Gaussian noise onto separate modes (the ten digits) with sharper
+    boundaries: on the 8x8 digits they raise the classifier score of the samples
+    markedly (see `docs/quality.md`).
 
     Args:
         image_shape: `(height, width, channels)` of the samples. Defaults to `(8, 8, 1)`.
         latent_dim: size of the noise vector. Defaults to `32`.
         width: channels at full resolution. Defaults to `64`.
+        dense_layers: fully connected layers before the projection. Defaults to `2`.
+        dense_units: units of each of them. Defaults to `256`.
         seed: seed of the initial weights. Defaults to `None`.
         name: the model's name. Defaults to `"generator"`.
 
@@ -66,12 +78,15 @@ def dcgan_generator(
     steps, base_h, base_w = _upsamplings(tuple(image_shape))
     filters = width * 2**steps
     noise = keras.Input((latent_dim,), name="noise")
+    x = noise
+    for i in range(dense_layers):
+        x = _bn_relu(
+            layers.Dense(dense_units, use_bias=False, kernel_initializer=_init(seed, 50 + i))(x)
+        )
     x = layers.Dense(base_h * base_w * filters, use_bias=False, kernel_initializer=_init(seed, 0))(
-        noise
+        x
     )
-    x = layers.BatchNormalization()(x)
-    x = layers.ReLU()(x)
-    x = layers.Reshape((base_h, base_w, filters))(x)
+    x = layers.Reshape((base_h, base_w, filters))(_bn_relu(x))
     for i in range(steps):
         filters //= 2
         x = layers.Conv2DTranspose(
@@ -82,13 +97,7 @@ def dcgan_generator(
             use_bias=False,
             kernel_initializer=_init(seed, 2 * i + 1),
         )(x)
-        x = layers.BatchNormalization()(x)
-        x = layers.ReLU()(x)
-        x = layers.Conv2D(
-            filters, 3, padding="same", use_bias=False, kernel_initializer=_init(seed, 2 * i + 2)
-        )(x)
-        x = layers.BatchNormalization()(x)
-        x = layers.ReLU()(x)
+        x = _bn_relu(x)
     x = layers.Conv2D(
         image_shape[-1], 3, padding="same", activation="tanh", kernel_initializer=_init(seed, 99)
     )(x)

@@ -24,10 +24,11 @@ from keras_gan import images
 from keras_gan.gan import GAN
 from keras_gan.losses import LOSS_NAMES
 from keras_gan.metrics import GANQuality
-from keras_gan.metrics import quality_scores
 
 #: `train`'s default epochs: about two minutes on two CPU cores for the digits.
 DEFAULT_EPOCHS = 200
+#: Generated sets averaged in the final scores.
+DRAWS = 5
 
 
 class _UsageError(Exception):
@@ -80,14 +81,13 @@ def _add_dataset_flags(parser):
     parser.add_argument(
         "--dataset",
         default="digits",
-        help="digits (bundled, no download), mnist, fashion_mnist, cifar10, or a folder "
-        "of images (default: digits)",
+        help="digits (bundled, no download), mnist, fashion_mnist, cifar10, or a folder of images",
     )
     parser.add_argument(
-        "--image-size", type=_positive_int, default=32, help="side of a folder's images (32)"
+        "--image-size", type=_positive_int, default=32, help="side of a folder's images"
     )
     parser.add_argument(
-        "--color-mode", choices=("rgb", "grayscale"), default="rgb", help="of a folder (rgb)"
+        "--color-mode", choices=("rgb", "grayscale"), default="rgb", help="of a folder's images"
     )
     parser.add_argument(
         "--max-samples", type=_positive_int, default=None, help="use at most N images per split"
@@ -98,38 +98,65 @@ def build_parser() -> argparse.ArgumentParser:
     """Returns the `keras-gan` argument parser."""
     parser = _Parser(prog="keras-gan", description="Train and sample GANs with Keras.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    formatter = argparse.ArgumentDefaultsHelpFormatter
 
-    train = commands.add_parser("train", help="train a DCGAN (digits by default)")
-    _add_dataset_flags(train)
-    train.add_argument("--epochs", type=_positive_int, default=DEFAULT_EPOCHS)
-    train.add_argument("--batch-size", type=_positive_int, default=64)
-    train.add_argument("--loss", type=_loss_name, default="non_saturating")
-    train.add_argument("--d-lr", type=_positive_float, default=5e-4, help="(5e-4)")
-    train.add_argument("--g-lr", type=_positive_float, default=5e-4, help="(5e-4)")
-    train.add_argument("--latent-dim", type=_positive_int, default=32)
-    train.add_argument("--width", type=_positive_int, default=None, help="network width")
-    train.add_argument(
-        "--ema-decay", type=_ema_decay, default=0.999, help="generator EMA, 0 for off"
+    train = commands.add_parser(
+        "train",
+        help="train a DCGAN (on the bundled digits by default)",
+        description="Train a DCGAN; writes logs, image grids, checkpoints and the final "
+        "generator under OUTPUT_DIR/NAME and prints FD, KID and classifier score.",
+        formatter_class=formatter,
     )
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--output-dir", default="runs")
-    train.add_argument("--name", default=None, help="run name (default: DATASET-dcgan-TIME)")
-    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_dataset_flags(train)
+    train.add_argument(
+        "--epochs", type=_positive_int, default=DEFAULT_EPOCHS, help="passes over the data"
+    )
+    train.add_argument("--batch-size", type=_positive_int, default=32, help="images per step")
+    train.add_argument(
+        "--loss", type=_loss_name, default="non_saturating", help=", ".join(LOSS_NAMES)
+    )
+    train.add_argument("--d-lr", type=_positive_float, default=5e-4, help="discriminator Adam")
+    train.add_argument("--g-lr", type=_positive_float, default=1e-3, help="generator Adam")
+    train.add_argument("--latent-dim", type=_positive_int, default=32, help="noise size")
+    train.add_argument(
+        "--width", type=_positive_int, default=None, help="channels (32 up to 16 px, else 64)"
+    )
+    train.add_argument(
+        "--ema-decay", type=_ema_decay, default=0.999, help="generator moving average, 0: off"
+    )
+    train.add_argument("--seed", type=int, default=0, help="of weights, noise and data order")
+    train.add_argument("--output-dir", default="runs", help="parent of the run directory")
+    train.add_argument(
+        "--name", default=None, help="run directory name; when not given, DATASET-dcgan-TIME"
+    )
+    train.add_argument("--quiet", action="store_true", help="no progress bar or messages")
 
-    sample = commands.add_parser("sample", help="write an image grid from a .keras model")
+    sample = commands.add_parser(
+        "sample",
+        help="write an image grid PNG from a .keras model",
+        description="Write a grid of generated images (tanh outputs) to a PNG file.",
+        formatter_class=formatter,
+    )
     sample.add_argument("model", help="a whole GAN or a generator .keras file")
-    sample.add_argument("--n", type=_positive_int, default=64, help="images (64)")
-    sample.add_argument("--out", default="samples.png", help="PNG path (samples.png)")
-    sample.add_argument("--seed", type=int, default=0)
-    sample.add_argument("--scale", type=_positive_int, default=None, help="pixel upscaling")
+    sample.add_argument("--n", type=_positive_int, default=64, help="number of images")
+    sample.add_argument("--out", default="samples.png", help="PNG file to write")
+    sample.add_argument("--seed", type=int, default=0, help="of the noise")
+    sample.add_argument(
+        "--scale", type=_positive_int, default=None, help="pixel upscaling (None: to >= 32 px)"
+    )
     sample.add_argument(
         "--num-classes", type=_positive_int, default=None, help="for a conditional generator"
     )
 
-    score = commands.add_parser("score", help="print FD, KID and classifier score")
+    score = commands.add_parser(
+        "score",
+        help="print FD, KID and classifier score of a .keras model",
+        description="Score a generator against a dataset's training images, next to the "
+        "scores of its held-out images.",
+        formatter_class=formatter,
+    )
     score.add_argument("model", help="a whole GAN or a generator .keras file")
     _add_dataset_flags(score)
-    score.add_argument("--seed", type=int, default=0)
     score.add_argument(
         "--num-classes", type=_positive_int, default=None, help="for a conditional generator"
     )
@@ -218,44 +245,56 @@ class _Judge:
     """FD / KID / classifier score against a dataset's training split.
 
     The classifier (and its feature layer) is trained in-process on the training
-    split with labels; a dataset with a single label is compared on raw pixels.
+    split; a dataset with a single label is compared on raw pixels, without a
+    classifier score. Generated sets have as many samples as the held-out split, so
+    both rows of the report have the same sample-size bias.
     """
 
-    def __init__(self, args, quiet=False):
+    def __init__(self, args, quiet=False, every_n_epochs=1):
+        self.dataset = args.dataset
         self.train_images, train_labels = _load_data(args, "train")
         self.test_images, _ = _load_data(args, "test")
-        self.classifier = self.extractor = None
+        classifier = extractor = None
         if len(np.unique(train_labels)) > 1:
             if not quiet:
                 print(f"Training the {args.dataset} classifier for the scores...", flush=True)
             epochs = 30 if len(self.train_images) < 5000 else 3
-            self.classifier = architectures.train_classifier(
+            classifier = architectures.train_classifier(
                 self.train_images, train_labels, epochs=epochs, seed=0
             )
-            self.extractor = architectures.feature_extractor(self.classifier)
-
-    def scores(self, samples):
-        return quality_scores(
+            extractor = architectures.feature_extractor(classifier)
+        self.quality = GANQuality(
             self.train_images,
-            samples,
-            feature_extractor=self.extractor,
-            classifier=self.classifier,
+            extractor,
+            classifier,
+            num_samples=self.num_samples,
+            every_n_epochs=every_n_epochs,
         )
 
-    def report(self, samples):
-        """Prints and returns the scores of `samples` and of the held-out images."""
+    @property
+    def num_samples(self):
+        return max(2, len(self.test_images))
+
+    def report(self, generate):
+        """Prints and returns the scores of `generate(n, seed)` and of held-out data.
+
+        The generated scores are the mean over `DRAWS` sets of samples.
+        """
+        draws = [self.quality.scores(generate(self.num_samples, 1000 + i)) for i in range(DRAWS)]
+        generated = {key: float(np.mean([d[key] for d in draws])) for key in draws[0]}
         results = {
-            "generated": self.scores(samples),
-            "held_out_real": self.scores(self.test_images),
+            "generated": generated,
+            "generated_draws": draws,
+            "held_out_real": self.quality.scores(self.test_images),
         }
-        features = "classifier features" if self.extractor is not None else "pixels"
+        features = "pixels" if self.quality.feature_extractor is None else "classifier features"
         print(
-            f"\nScores against {len(self.train_images)} training images ({features}; "
-            f"{len(samples)} generated vs {len(self.test_images)} held-out real images):"
+            f"\nScores against the {len(self.train_images)} {self.dataset} training images "
+            f"({features}); generated: mean of {DRAWS} sets of {self.num_samples} samples, "
+            f"as many as the held-out real images:"
         )
         print(f"  {'':15s}{'FD':>10s}{'KID':>10s}{'classifier score':>18s}")
-        for label, key in (("generated", "generated"), ("held-out real", "held_out_real")):
-            row = results[key]
+        for label, row in (("generated", generated), ("held-out real", results["held_out_real"])):
             score = row.get("classifier_score")
             shown = f"{score:18.3f}" if score is not None else f"{'-':>18s}"
             print(f"  {label:15s}{row['fd']:10.4f}{row['kid']:10.4f}{shown}")
@@ -276,9 +315,9 @@ def _train(args):
             "already holds files (choose another --name or --output-dir)"
         )
     keras.utils.set_random_seed(args.seed)
-    judge = _Judge(args, quiet=args.quiet)
-    images = judge.train_images
-    image_shape = images.shape[1:]
+    judge = _Judge(args, quiet=args.quiet, every_n_epochs=max(1, args.epochs // 8))
+    train_images = judge.train_images
+    image_shape = train_images.shape[1:]
     width = args.width or (32 if max(image_shape[:2]) <= 16 else 64)
     generator = architectures.dcgan_generator(
         image_shape, args.latent_dim, width=width, seed=args.seed
@@ -293,14 +332,7 @@ def _train(args):
     logs = os.path.join(run_dir, "logs")
     every = max(1, args.epochs // 20)
     fit_callbacks = [
-        GANQuality(
-            judge.train_images,
-            judge.extractor,
-            judge.classifier,
-            every_n_epochs=max(1, args.epochs // 8),
-            num_samples=max(2, min(len(judge.test_images), 1000)),
-            kid_subsets=10,
-        ),
+        judge.quality,  # before TensorBoard, which then logs fd, kid, classifier_score
         keras.callbacks.TensorBoard(logs, write_graph=False),
         callbacks.ImageGrid(logs, num_images=64, every_n_epochs=every),
         callbacks.GANCheckpoint(
@@ -308,10 +340,13 @@ def _train(args):
         ),
     ]
     if not args.quiet:
-        print(f"Training a DCGAN on {len(images)} {args.dataset} images {image_shape} -> {run_dir}")
+        print(
+            f"Training a DCGAN on {len(train_images)} {args.dataset} images of shape "
+            f"{image_shape} -> {run_dir}"
+        )
     start = time.time()
     gan.fit(
-        images,
+        train_images,
         batch_size=args.batch_size,
         epochs=args.epochs,
         shuffle=True,
@@ -322,8 +357,7 @@ def _train(args):
     gan.save(os.path.join(run_dir, "gan.keras"))
     gan.sampling_generator.save(os.path.join(run_dir, "generator.keras"))
     _save_grid(gan.generate(64, seed=0), os.path.join(run_dir, "samples.png"))
-    num = max(len(judge.test_images), 2)
-    results = judge.report(gan.generate(num, seed=args.seed + 1))
+    results = judge.report(lambda n, seed: gan.generate(n, seed=seed))
     results.update(
         {
             "seconds": round(seconds, 1),
@@ -348,11 +382,11 @@ def _sample(args):
 def _score(args):
     model = _load_model(args.model)
     judge = _Judge(args)
-    samples = _generate(model, max(len(judge.test_images), 2), args.seed, args.num_classes)
-    if samples.shape[1:] != judge.train_images.shape[1:]:
+    shape = _generate(model, 1, 0, args.num_classes).shape[1:]
+    if shape != judge.train_images.shape[1:]:
         raise ValueError(
             f"Expected the model to generate {args.dataset} images of shape "
-            f"{judge.train_images.shape[1:]}. Received: samples of shape {samples.shape[1:]}"
+            f"{judge.train_images.shape[1:]}. Received: samples of shape {shape}"
         )
-    judge.report(samples)
+    judge.report(lambda n, seed: _generate(model, n, seed, args.num_classes))
     return 0

@@ -76,7 +76,7 @@ class GANQuality(keras.callbacks.Callback):
     The features of `real_data` are computed once.
 
     Args:
-        real_data: real samples `(n, ...)`, or `(samples, labels)`.
+        real_data: real samples `(n, ...)`, or a tuple `(samples, labels)`.
         feature_extractor: model or callable mapping samples to `(batch, d)` features;
             `None` uses the flattened samples. Defaults to `None`.
         classifier: model or callable giving class probabilities (logits with
@@ -92,7 +92,7 @@ class GANQuality(keras.callbacks.Callback):
     ```python
     classifier = keras_gan.architectures.digits_classifier()
     quality = keras_gan.metrics.GANQuality(
-        real_images, keras_gan.architectures.feature_extractor(classifier), classifier,
+        images, keras_gan.architectures.feature_extractor(classifier), classifier,
         every_n_epochs=5)
     best = keras.callbacks.ModelCheckpoint(
         "best.keras", monitor="fd", mode="min", save_best_only=True)
@@ -114,7 +114,7 @@ class GANQuality(keras.callbacks.Callback):
         kid_subset_size: int = 1000,
     ):
         super().__init__()
-        if isinstance(real_data, (list, tuple)) and len(real_data) == 2:
+        if isinstance(real_data, tuple) and len(real_data) == 2:
             self.real_samples, labels = real_data
             self.real_labels = None if labels is None else np.asarray(labels).reshape(-1)
         else:
@@ -146,8 +146,16 @@ class GANQuality(keras.callbacks.Callback):
             return gan.generate(self.num_samples, labels=labels, seed=self.seed)
         return gan.generate(self.num_samples, seed=self.seed)
 
-    def evaluate(self, gan) -> dict:
-        """Returns the scores of `gan` now: a dict with `fd`, `kid`, `classifier_score`."""
+    def scores(self, samples) -> dict:
+        """Returns the scores of `samples` against `real_data`.
+
+        Args:
+            samples: generated (or any) samples, `(n, ...)` like `real_data`.
+
+        Returns:
+            A dict of floats with keys `"fd"`, `"kid"` and, with a classifier,
+            `"classifier_score"`.
+        """
         if self._real_features is None:
             self._real_features = _features.outputs(
                 self.feature_extractor,
@@ -155,22 +163,25 @@ class GANQuality(keras.callbacks.Callback):
                 batch_size=256,
                 role="feature extractor",
             )
-        generated = self.generate(gan)
-        generated_features = _features.outputs(
-            self.feature_extractor, generated, batch_size=256, role="feature extractor"
+        features = _features.outputs(
+            self.feature_extractor, samples, batch_size=256, role="feature extractor"
         )
         scores = quality_scores(
             self._real_features,
-            generated_features,
+            features,
             kid_subsets=self.kid_subsets,
             kid_subset_size=self.kid_subset_size,
             seed=self.seed,
         )
         if self.classifier is not None:
             score = ClassifierScore(self.classifier, from_logits=self.from_logits)
-            score.update_state(None, generated)
+            score.update_state(None, samples)
             scores["classifier_score"] = score.result()
         return scores
+
+    def evaluate(self, gan) -> dict:
+        """Returns the scores of `num_samples` samples of `gan` from the fixed seed."""
+        return self.scores(self.generate(gan))
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs:

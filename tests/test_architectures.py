@@ -1,0 +1,74 @@
+"""DCGAN builders and the in-process classifiers behind the digits metrics."""
+
+import keras
+import numpy as np
+import pytest
+
+import keras_gan
+from keras_gan import architectures
+from keras_gan.datasets import load_digits
+
+
+@pytest.mark.parametrize("image_shape", [(8, 8, 1), (28, 28, 1), (32, 32, 3), (64, 48, 3)])
+def test_dcgan_pair_fits_together(image_shape):
+    generator = architectures.dcgan_generator(image_shape, latent_dim=5, width=4)
+    discriminator = architectures.dcgan_discriminator(image_shape, width=4)
+    assert generator.output_shape == (None, *image_shape)
+    assert discriminator.output_shape == (None, 1)
+    gan = keras_gan.GAN(generator, discriminator)
+    samples = gan.generate(3, seed=0)
+    assert samples.shape == (3, *image_shape)
+    assert np.all(np.abs(samples) <= 1.0)
+
+
+@pytest.mark.parametrize("dense_layers", [0, 1, 3])
+def test_generator_dense_trunk(dense_layers):
+    generator = architectures.dcgan_generator(
+        (8, 8, 1), latent_dim=5, width=4, dense_layers=dense_layers, dense_units=7
+    )
+    dense = [layer for layer in generator.layers if isinstance(layer, keras.layers.Dense)]
+    assert [layer.units for layer in dense] == [7] * dense_layers + [4 * 4 * 8]
+    assert generator.output_shape == (None, 8, 8, 1)
+
+
+def test_same_seed_gives_same_initial_weights():
+    first = architectures.dcgan_generator((8, 8, 1), width=4, seed=3).get_weights()
+    second = architectures.dcgan_generator((8, 8, 1), width=4, seed=3).get_weights()
+    other = architectures.dcgan_generator((8, 8, 1), width=4, seed=4).get_weights()
+    assert all(np.array_equal(a, b) for a, b in zip(first, second))
+    assert not all(np.array_equal(a, b) for a, b in zip(first, other))
+
+
+@pytest.mark.parametrize("image_shape", [(7, 7, 1), (9, 9, 1), (8, 8), (100, 100, 3)])
+def test_unsupported_image_shapes_raise(image_shape):
+    with pytest.raises(ValueError, match="Expected an image"):
+        architectures.dcgan_generator(image_shape)
+
+
+def test_train_classifier_is_deterministic_for_a_seed():
+    images, labels = load_digits("train", max_samples=128)
+    first = architectures.train_classifier(images, labels, epochs=2, seed=1)
+    second = architectures.train_classifier(images, labels, epochs=2, seed=1)
+    for a, b in zip(first.get_weights(), second.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_digits_classifier_is_accurate_and_exposes_its_features():
+    classifier = architectures.digits_classifier()
+    test_images, test_labels = load_digits("test")
+    probabilities = classifier.predict(test_images, verbose=0)
+    assert np.mean(probabilities.argmax(axis=1) == test_labels) > 0.95
+    features = architectures.feature_extractor(classifier).predict(test_images, verbose=0)
+    assert features.shape == (len(test_images), 64)
+    assert np.all(np.abs(features) <= 1.0)  # tanh: a bounded scale for the KID kernel
+
+
+def test_one_class_labels_raise():
+    with pytest.raises(ValueError, match="Expected labels of at least 2 classes"):
+        architectures.train_classifier(np.zeros((4, 8, 8, 1)), np.zeros(4, dtype="int32"))
+
+
+def test_feature_extractor_needs_a_features_layer():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="logits")])
+    with pytest.raises(ValueError, match="Expected a classifier with a layer named 'features'"):
+        architectures.feature_extractor(model)

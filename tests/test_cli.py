@@ -1,0 +1,206 @@
+"""The `keras-gan` command line, end to end in tmp_path, and every error path."""
+
+import contextlib
+import io
+import json
+import os
+import runpy
+import sys
+
+import keras
+import numpy as np
+import pytest
+from PIL import Image
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+import keras_gan
+from keras_gan import cli
+from keras_gan.callbacks import GANCheckpoint
+
+
+@pytest.fixture(scope="module")
+def training(tmp_path_factory):
+    """One tiny training run shared by the tests: its directory and its stdout."""
+    out = tmp_path_factory.mktemp("runs")
+    argv = [
+        "train", "--epochs", "1", "--max-samples", "96", "--batch-size", "32",
+        "--latent-dim", "8", "--width", "8", "--output-dir", str(out), "--name", "tiny",
+    ]  # fmt: skip
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        status = cli.main(argv)
+    assert status == 0
+    return out / "tiny", stdout.getvalue()
+
+
+@pytest.fixture()
+def run_dir(training):
+    return training[0]
+
+
+def one_line_error(capsys, argv, match, status=None):
+    code = cli.main(argv)
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert code != 0 if status is None else code == status
+    assert len(lines) == 1, captured.err
+    assert "Traceback" not in captured.err
+    assert match in lines[0], lines[0]
+    return lines[0]
+
+
+def test_train_writes_the_run_directory(run_dir, capsys):
+    for path in ("gan.keras", "generator.keras", "samples.png", "scores.json"):
+        assert (run_dir / path).is_file(), path
+    assert (run_dir / "logs" / "samples").is_dir()
+    assert any(
+        name.startswith("events") for _, _, files in os.walk(run_dir / "logs") for name in files
+    )
+    assert GANCheckpoint.latest(run_dir / "checkpoints") is not None
+    # GANQuality runs before TensorBoard, which logs its scores with the losses.
+    events = EventAccumulator(str(run_dir / "logs" / "train"), size_guidance={"tensors": 0})
+    tags = set(events.Reload().Tags()["tensors"])
+    assert {"epoch_d_loss", "epoch_fd", "epoch_kid", "epoch_classifier_score"} <= tags
+    scores = json.loads((run_dir / "scores.json").read_text())
+    for row in ("generated", "held_out_real"):
+        assert set(scores[row]) == {"fd", "kid", "classifier_score"}
+        assert all(np.isfinite(v) for v in scores[row].values())
+    assert scores["epochs"] == 1
+    assert scores["command"].startswith("keras-gan train --epochs 1 --max-samples 96")
+    # 64 upscaled 8x8 digits: an 8x8 grid of (8 + 1) * 4 pixels plus the border.
+    assert Image.open(run_dir / "samples.png").size == (8 * 9 * 4 + 4, 8 * 9 * 4 + 4)
+    gan = keras.models.load_model(run_dir / "gan.keras")
+    assert isinstance(gan, keras_gan.GAN) and gan.latent_dim == 8
+
+
+def test_train_shows_progress_and_prints_the_scores_next_to_held_out_real_data(training):
+    run_dir, out = training
+    assert "3/3" in out and "d_loss:" in out  # Keras' progress bar: 96 images, batch 32
+    assert "FD" in out and "KID" in out and "classifier score" in out
+    generated = [line for line in out.splitlines() if line.strip().startswith("generated")]
+    held_out = [line for line in out.splitlines() if line.strip().startswith("held-out real")]
+    assert len(generated) == len(held_out) == 1
+    scores = json.loads((run_dir / "scores.json").read_text())
+    assert f"{scores['held_out_real']['fd']:.4f}" in held_out[0]
+    assert f"{scores['generated']['classifier_score']:.3f}" in generated[0]
+
+
+def test_quiet_prints_only_the_scores(tmp_path, capsys, monkeypatch):
+    # Stops right after the data is loaded: the rest of the run is the fixture's.
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.architectures, "train_classifier", stop)
+    argv = ["train", "--quiet", "--max-samples", "64", "--output-dir", str(tmp_path)]
+    assert cli.main(argv) == 130
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == "keras-gan: interrupted"
+
+
+def test_sample_from_gan_and_generator_files_gives_the_same_grid(run_dir, tmp_path, capsys):
+    from_gan, from_generator = tmp_path / "a.png", tmp_path / "b.png"
+    assert cli.main(["sample", str(run_dir / "gan.keras"), "--n", "9", "--out", str(from_gan)]) == 0
+    argv = ["sample", str(run_dir / "generator.keras"), "--n", "9", "--out", str(from_generator)]
+    assert cli.main(argv) == 0
+    a, b = np.asarray(Image.open(from_gan)), np.asarray(Image.open(from_generator))
+    assert a.shape == (3 * 9 * 4 + 4, 3 * 9 * 4 + 4)
+    assert np.array_equal(a, b)
+    assert a.std() > 0
+    other = tmp_path / "c.png"
+    argv = ["sample", str(run_dir / "gan.keras"), "--n", "9", "--out", str(other), "--seed", "5"]
+    assert cli.main(argv) == 0
+    assert not np.array_equal(np.asarray(Image.open(other)), a)
+
+
+def test_score_prints_the_three_scores(run_dir, capsys):
+    argv = ["score", str(run_dir / "generator.keras"), "--max-samples", "64"]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "classifier score" in out and "held-out real" in out
+
+
+def test_python_dash_m_runs_the_command_line(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["keras_gan", "sample", "missing.keras"])
+    with pytest.raises(SystemExit) as info:
+        runpy.run_module("keras_gan", run_name="__main__")
+    assert info.value.code == 1
+    assert "Expected an existing .keras model file" in capsys.readouterr().err
+
+
+def test_help_exits_zero(capsys):
+    assert cli.main(["train", "--help"]) == 0
+    assert "--batch-size" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        ([], "the following arguments are required: COMMAND"),
+        (["fly"], "invalid choice: 'fly'"),
+        (["train", "--epochs", "0"], "--epochs: Expected a positive integer. Received: '0'"),
+        (["train", "--epochs", "ten"], "--epochs: Expected a positive integer. Received: 'ten'"),
+        (["train", "--batch-size", "-3"], "--batch-size: Expected a positive integer"),
+        (["train", "--loss", "l1"], "--loss: Expected one of minimax, non_saturating"),
+        (["train", "--d-lr", "nan"], "--d-lr: Expected a positive number. Received: 'nan'"),
+        (["train", "--ema-decay", "1.5"], "--ema-decay: Expected 0 (off) or a decay in (0, 1)"),
+        (["train", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+        (["sample"], "the following arguments are required: model"),
+    ],
+)
+def test_bad_command_lines_give_one_line_and_status_2(capsys, argv, match):
+    line = one_line_error(capsys, argv, match, status=2)
+    assert line.startswith("keras-gan")
+
+
+def test_unknown_dataset(capsys, tmp_path):
+    argv = ["train", "--dataset", "imagenet", "--output-dir", str(tmp_path)]
+    one_line_error(capsys, argv, "Expected a dataset name (digits, mnist", status=1)
+
+
+def test_offline_dataset_names_the_bundled_digits(capsys, tmp_path, monkeypatch):
+    def offline():
+        raise OSError("Temporary failure in name resolution")
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    argv = ["train", "--dataset", "mnist", "--output-dir", str(tmp_path)]
+    one_line_error(capsys, argv, "load_digits()", status=1)
+
+
+def test_existing_run_directory_is_not_overwritten(capsys, tmp_path):
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "gan.keras").write_text("earlier run")
+    argv = ["train", "--output-dir", str(tmp_path), "--name", "taken"]
+    one_line_error(capsys, argv, "Expected a new run directory", status=1)
+    assert (tmp_path / "taken" / "gan.keras").read_text() == "earlier run"
+
+
+@pytest.mark.parametrize("command", ["sample", "score"])
+def test_missing_model_file(capsys, tmp_path, command):
+    argv = [command, str(tmp_path / "nothing.keras")]
+    one_line_error(capsys, argv, "Expected an existing .keras model file", status=1)
+
+
+@pytest.mark.parametrize("content", [b"not a zip file", b"PK\x03\x04 truncated"])
+@pytest.mark.parametrize("command", ["sample", "score"])
+def test_corrupt_model_file(capsys, tmp_path, command, content):
+    path = tmp_path / "broken.keras"
+    path.write_bytes(content)
+    argv = [command, str(path), "--out", str(tmp_path / "x.png")] if command == "sample" else [
+        command, str(path)]  # fmt: skip
+    one_line_error(capsys, argv, "failed to load", status=1)
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_conditional_generator_needs_num_classes(capsys, tmp_path):
+    noise = keras.Input((3,))
+    labels = keras.Input((1,), dtype="int32")
+    embedded = keras.layers.Flatten()(keras.layers.Embedding(4, 64)(labels))
+    x = keras.layers.Add()([keras.layers.Dense(64)(noise), embedded])
+    images = keras.layers.Reshape((8, 8, 1))(keras.layers.Activation("tanh")(x))
+    path = str(tmp_path / "cgen.keras")
+    keras.Model([noise, labels], images).save(path)
+    out = str(tmp_path / "grid.png")
+    one_line_error(capsys, ["sample", path, "--out", out], "Expected --num-classes", status=1)
+    assert cli.main(["sample", path, "--out", out, "--n", "8", "--num-classes", "4"]) == 0
+    assert Image.open(out).size == (3 * 9 * 4 + 4, 3 * 9 * 4 + 4)
