@@ -235,6 +235,21 @@ def test_fit_accepts_tf_data_and_pydataset():
     assert len(gan.fit(Batches(), epochs=1, verbose=0).history["g_loss"]) == 1
 
 
+@pytest.mark.skipif(
+    keras.config.backend() != "torch", reason="Keras reads a torch DataLoader on PyTorch only"
+)
+def test_fit_accepts_a_torch_data_loader():
+    import torch
+    from torch.utils.data import DataLoader
+    from torch.utils.data import TensorDataset
+
+    gan = compiled_gan()
+    loader = DataLoader(TensorDataset(torch.tensor(images(24))), batch_size=8)
+    history = gan.fit(loader, epochs=2, verbose=0)
+    assert len(history.history["d_loss"]) == 2
+    assert int(gan.g_optimizer.iterations) == 6
+
+
 def test_labels_are_ignored_by_an_unconditional_gan():
     gan = compiled_gan()
     history = gan.fit(images(16), np.zeros(16, "int32"), batch_size=8, epochs=1, verbose=0)
