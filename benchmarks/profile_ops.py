@@ -1,0 +1,131 @@
+"""Where a training step's time goes, per TensorFlow op type, for each variant.
+
+Runs `throughput.py`'s variants (TensorFlow backend), warms each up, then records a few
+steps with `tf.profiler.experimental` and sums the TensorFlow ops' durations from the
+trace (the `.xplane.pb` file, read with the protobuf classes TensorFlow ships; no
+TensorBoard plugin needed). Prints, per variant, milliseconds per step by op type and by
+part of the step (forward of G, forward of D, backward, optimizer), and the wall time.
+Op times are summed over TensorFlow's compute threads, so they can exceed wall time.
+
+    python benchmarks/profile_ops.py --variants b,c,e --steps 4
+"""
+
+import argparse
+import collections
+import glob
+import os
+import re
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import _common  # noqa: E402
+
+_OP = re.compile(r"^(?P<scope>[^:]*):(?P<type>[A-Za-z_][A-Za-z0-9_]*)$")
+
+
+def part_of_step(scope):
+    """The part of a step an op belongs to, from its name scope.
+
+    `stateless_call` (keras_gan's frozen networks) drops the model's name scope, so
+    layer names decide there: in this DCGAN only the generator has BatchNormalization
+    and transposed convolutions, only the discriminator Dropout and plain convolutions.
+    """
+    lowered = scope.lower()
+    if "gradient_tape" in lowered or "gradients" in lowered:
+        return "backward"
+    if "adam" in lowered or "optimizer" in lowered:
+        return "optimizer"
+    if any(k in lowered for k in ("generator", "conv2d_transpose", "batch_normalization")):
+        return "forward G"
+    if any(k in lowered for k in ("discriminator", "conv2d", "dense", "dropout")):
+        return "forward D"
+    return "other"
+
+
+def op_times(logdir):
+    """`{(part, op_type): picoseconds}` summed over the trace's TensorFlow ops."""
+    from tensorflow.tsl.profiler.protobuf import xplane_pb2
+
+    totals = collections.Counter()
+    for path in glob.glob(os.path.join(logdir, "**", "*.xplane.pb"), recursive=True):
+        space = xplane_pb2.XSpace()
+        with open(path, "rb") as f:
+            space.ParseFromString(f.read())
+        for plane in space.planes:
+            for line in plane.lines:
+                if not line.name.startswith("tf_Compute"):
+                    continue
+                for event in line.events:
+                    match = _OP.match(plane.event_metadata[event.metadata_id].name)
+                    if match and "::" not in match.group(0):
+                        key = (part_of_step(match.group("scope")), match.group("type"))
+                        totals[key] += event.duration_ps
+    return totals
+
+
+def profile(spec, ctx, steps, warmup):
+    import tensorflow as tf
+    from _variants import make_variant
+
+    variant = make_variant(spec, ctx)
+    variant.run(warmup)
+    with tempfile.TemporaryDirectory() as logdir:
+        tf.profiler.experimental.start(logdir)
+        start = time.perf_counter()
+        _, timed = variant.run(steps)
+        wall = time.perf_counter() - start
+        tf.profiler.experimental.stop()
+        totals = op_times(logdir)
+    # `fit` variants run one untimed execution in front of the timed steps.
+    executed = timed + getattr(variant, "steps_per_execution", 0)
+    return {key: ps / 1e9 / executed for key, ps in totals.items()}, wall / executed * 1e3
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--variants", default="b,c,e", help="comma-separated (b,c,e)")
+    parser.add_argument("--steps", type=int, default=4, help="profiled steps (4)")
+    parser.add_argument("--top", type=int, default=12, help="op types to list (12)")
+    parser.add_argument("--tiny", action="store_true", help="a tiny model (tests)")
+    args = parser.parse_args(argv)
+    if not _common.select_backend("tensorflow"):
+        raise SystemExit("profile_ops.py needs the TensorFlow backend: KERAS_BACKEND=tensorflow")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+    import throughput
+    from _variants import Context
+
+    options = throughput.parse_args(["--tiny"] if args.tiny else [])
+    ctx = Context(options)
+    per_variant, walls = {}, {}
+    for spec in args.variants.split(","):
+        per_variant[spec], walls[spec] = profile(spec, ctx, args.steps, options.warmup_steps)
+        total = sum(per_variant[spec].values())
+        print(f"{spec}: wall {walls[spec]:.1f} ms/step, ops {total:.1f} ms/step", flush=True)
+
+    specs = list(per_variant)
+    by_part = collections.defaultdict(dict)
+    by_type = collections.defaultdict(dict)
+    for spec, times in per_variant.items():
+        for (part, op_type), ms in times.items():
+            by_part[part][spec] = by_part[part].get(spec, 0.0) + ms
+            by_type[op_type][spec] = by_type[op_type].get(spec, 0.0) + ms
+
+    def table(groups, limit=None):
+        order = sorted(groups, key=lambda k: -max(groups[k].values()))[:limit]
+        rows = [[k, *(f"{groups[k].get(s, 0.0):.1f}" for s in specs)] for k in order]
+        rows.append(["wall time", *(f"{walls[s]:.1f}" for s in specs)])
+        return _common.format_table(["ms/step", *specs], rows)
+
+    print("\nBy part of the step (op time summed over threads):")
+    print(table(by_part))
+    print(f"\nBy op type (top {args.top}):")
+    print(table(by_type, args.top))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

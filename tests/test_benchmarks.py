@@ -1,0 +1,81 @@
+"""The benchmark scripts run end to end on tiny settings (no timing assertions).
+
+Each script's `main(argv)` runs in this process on the current backend, so the suite
+pays the backend's import once.
+"""
+
+import json
+import os
+import sys
+
+import keras
+import pytest
+
+BENCHMARKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
+sys.path.insert(0, BENCHMARKS)
+
+import _variants  # noqa: E402
+import chart  # noqa: E402
+import memory  # noqa: E402
+import throughput  # noqa: E402
+import tuning  # noqa: E402
+
+
+def _variants_for_backend():
+    # torch.compile (variant d on PyTorch) takes minutes to try and fails on Keras'
+    # step with dynamic shapes; the script reports it as n/a.
+    if keras.config.backend() == "torch":
+        return ["a", "b", "c", "e"]
+    return ["a", "b", "c", "d", "e"]
+
+
+def test_throughput_tiny_reports_every_variant(tmp_path, capsys):
+    out = tmp_path / "throughput.json"
+    variants = _variants_for_backend()
+    status = throughput.main(["--tiny", "--variants", ",".join(variants), "--json", str(out)])
+    assert status == 0
+    printed = capsys.readouterr().out
+    payload = json.loads(out.read_text())
+    results = {r["variant"]: r for r in payload["results"]}
+    assert sorted(results) == sorted(variants)
+    for variant, result in results.items():
+        assert "error" not in result, result
+        assert result["backend"] == keras.config.backend()
+        assert len(result["rates"]) == 2 and min(result["rates"]) > 0
+        assert result["median"] > 0 and result["gflops_per_s"] > 0
+        assert f"| {variant} " in printed
+    assert results["a"]["ratio_to_a"] == 1.0 and results["b"]["ratio_to_b"] == 1.0
+    # Alternating steps cost more than simultaneous ones (4G + 8D vs 3G + 7D forwards).
+    flops = payload["flops_per_step"]
+    assert flops["alternating"] > flops["simultaneous"] > 0
+    assert payload["memory"]["peak_rss_mb"] >= payload["memory"]["rss_after_warmup_mb"] > 0
+    assert "target c >= 1.2 x a" in printed
+
+    png = tmp_path / "chart.png"
+    assert chart.main([str(out), "-o", str(png)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_memory_tiny_reports_both_numbers(tmp_path, capsys):
+    out = tmp_path / "memory.json"
+    # Tiny runs are too short to check growth: a wide tolerance keeps the exit status 0.
+    assert memory.main(["--tiny", "--tolerance", "10", "--json", str(out)]) == 0
+    (result,) = json.loads(out.read_text())["results"]
+    assert len(result["rss_per_epoch_mb"]) == result["config"]["epochs"] == 4
+    assert result["rss_early_mb"] > 0 and result["rss_end_mb"] > 0
+    assert result["ratio"] == pytest.approx(result["rss_end_mb"] / result["rss_early_mb"], 1e-2)
+    assert result["peak_rss_mb"] >= result["rss_end_mb"]
+    assert "ratio" in capsys.readouterr().out
+
+
+def test_variant_options_parse():
+    assert throughput.parse_args(["--variants", "a,e+xla+spe8"]).variants == ["a", "e+xla+spe8"]
+    assert _variants.parse_variant("d") == ("d", {"jit_compile": True, "steps_per_execution": 8})
+    assert _variants.parse_variant("c+noxla+spe4") == (
+        "c",
+        {"jit_compile": False, "steps_per_execution": 4},
+    )
+    with pytest.raises(SystemExit):
+        _variants.parse_variant("f")
+    labels = [label for label, _, _ in tuning.settings(2)]
+    assert labels[0].startswith("default") and any("oneDNN" in label for label in labels)
