@@ -4,8 +4,10 @@ Runs `throughput.py`'s variants (TensorFlow backend), warms each up, then record
 steps with `tf.profiler.experimental` and sums the TensorFlow ops' durations from the
 trace (the `.xplane.pb` file, read with the protobuf classes TensorFlow ships; no
 TensorBoard plugin needed). Prints, per variant, milliseconds per step by op type and by
-part of the step (forward of G, forward of D, backward, optimizer), and the wall time.
-Op times are summed over TensorFlow's compute threads, so they can exceed wall time.
+part of the step (forward of G, forward of D, backward, optimizer), and the wall time,
+as medians over interleaved rounds. Op times are summed over TensorFlow's compute
+threads, so they can exceed wall time; tracing itself slows small ops down, so compare
+variants with each other rather than with `throughput.py`'s rates.
 
     python benchmarks/profile_ops.py --variants b,c,e --steps 4
 """
@@ -15,6 +17,7 @@ import collections
 import glob
 import os
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -66,12 +69,10 @@ def op_times(logdir):
     return totals
 
 
-def profile(spec, ctx, steps, warmup):
+def profile(variant, steps):
+    """`({(part, op_type): ms per step}, wall ms per step)` of `steps` traced steps."""
     import tensorflow as tf
-    from _variants import make_variant
 
-    variant = make_variant(spec, ctx)
-    variant.run(warmup)
     with tempfile.TemporaryDirectory() as logdir:
         tf.profiler.experimental.start(logdir)
         start = time.perf_counter()
@@ -88,6 +89,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--variants", default="b,c,e", help="comma-separated (b,c,e)")
     parser.add_argument("--steps", type=int, default=4, help="profiled steps (4)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (3)")
     parser.add_argument("--top", type=int, default=12, help="op types to list (12)")
     parser.add_argument("--tiny", action="store_true", help="a tiny model (tests)")
     args = parser.parse_args(argv)
@@ -97,14 +99,32 @@ def main(argv=None):
 
     import throughput
     from _variants import Context
+    from _variants import make_variant
 
     options = throughput.parse_args(["--tiny"] if args.tiny else [])
     ctx = Context(options)
-    per_variant, walls = {}, {}
+    variants = {}
     for spec in args.variants.split(","):
-        per_variant[spec], walls[spec] = profile(spec, ctx, args.steps, options.warmup_steps)
-        total = sum(per_variant[spec].values())
-        print(f"{spec}: wall {walls[spec]:.1f} ms/step, ops {total:.1f} ms/step", flush=True)
+        variants[spec] = make_variant(spec, ctx)
+        variants[spec].run(options.warmup_steps)
+    # Interleaved rounds, medians per op: a shared machine's slow phases hit all alike.
+    samples = {spec: [] for spec in variants}
+    for round_index in range(args.rounds):
+        for spec, variant in variants.items():
+            samples[spec].append(profile(variant, args.steps))
+            times, wall = samples[spec][-1]
+            print(
+                f"round {round_index + 1}/{args.rounds} {spec}: wall {wall:.1f} ms/step, "
+                f"ops {sum(times.values()):.1f} ms/step",
+                flush=True,
+            )
+    per_variant, walls = {}, {}
+    for spec, runs in samples.items():
+        keys = set().union(*(times for times, _ in runs))
+        per_variant[spec] = {
+            key: statistics.median(times.get(key, 0.0) for times, _ in runs) for key in keys
+        }
+        walls[spec] = statistics.median(wall for _, wall in runs)
 
     specs = list(per_variant)
     by_part = collections.defaultdict(dict)
@@ -117,7 +137,7 @@ def main(argv=None):
     def table(groups, limit=None):
         order = sorted(groups, key=lambda k: -max(groups[k].values()))[:limit]
         rows = [[k, *(f"{groups[k].get(s, 0.0):.1f}" for s in specs)] for k in order]
-        rows.append(["wall time", *(f"{walls[s]:.1f}" for s in specs)])
+        rows.append(["all ops", *(f"{sum(per_variant[s].values()):.1f}" for s in specs)])
         return _common.format_table(["ms/step", *specs], rows)
 
     print("\nBy part of the step (op time summed over threads):")
