@@ -5,11 +5,14 @@ trains `steps` steps and returns `(seconds, steps_timed)`. Nothing here imports 
 backend at module level.
 """
 
+import contextlib
 import time
 
 import _common
 
-DEFAULT_VARIANTS = ("a", "b", "c", "d", "e")
+BASES = ("a", "b", "c", "d", "e")
+# The mixed-precision rows: the hand-written step and GAN.fit under mixed_bfloat16.
+DEFAULT_VARIANTS = (*BASES, "b+bf16", "c+bf16")
 DESCRIPTIONS = {
     "a": "classic train_on_batch loop",
     "b": "hand-written step (TF tutorial)",
@@ -24,11 +27,18 @@ BASE_DESCRIPTIONS = {
 }
 
 
+PRECISIONS = {"bf16": "mixed_bfloat16", "fp16": "mixed_float16"}
+
+
 def parse_variant(spec):
-    """`"e+xla+spe8"` -> `("e", {"jit_compile": True, "steps_per_execution": 8})`."""
+    """`"e+xla+spe8"` -> `("e", {"jit_compile": True, "steps_per_execution": 8})`.
+
+    `bf16` / `fp16` build that variant's models (and compile them) under the
+    `mixed_bfloat16` / `mixed_float16` dtype policy; the others keep the global one.
+    """
     base, *options = spec.split("+")
-    if base not in DEFAULT_VARIANTS:
-        raise SystemExit(f"Expected a variant among {DEFAULT_VARIANTS}. Received: {spec!r}")
+    if base not in BASES:
+        raise SystemExit(f"Expected a variant among {BASES}. Received: {spec!r}")
     settings = {}
     if base == "d":
         settings = {"jit_compile": True, "steps_per_execution": 8}
@@ -39,11 +49,14 @@ def parse_variant(spec):
             settings["jit_compile"] = False
         elif option.startswith("spe") and option[3:].isdigit():
             settings["steps_per_execution"] = int(option[3:])
+        elif option in PRECISIONS:
+            settings["dtype_policy"] = PRECISIONS[option]
         elif option in ("alt", "concat") and base == "b":
             settings[option] = True
         else:
             raise SystemExit(
-                f"Expected options xla, noxla, speN (and alt, concat for b). Received: {option!r}"
+                "Expected options xla, noxla, speN, bf16, fp16 (and alt, concat for b). "
+                f"Received: {option!r}"
             )
     return base, settings
 
@@ -53,6 +66,10 @@ def describe(spec, backend):
     text = BASE_DESCRIPTIONS[backend] if base == "b" else DESCRIPTIONS[base]
     if settings.get("alt") or settings.get("concat"):
         text = "hand-written @tf.function step"
+    if backend == "torch" and base == "d":
+        return "GAN.fit jit_compile=True (torch.compile, static shapes)"
+    if backend == "torch" and settings.get("jit_compile"):
+        text += " (torch.compile, static shapes)"
     if base == "d" or spec == base:
         return text
     extras = []
@@ -64,6 +81,8 @@ def describe(spec, backend):
         extras.append("alternating updates")
     if settings.get("concat"):
         extras.append("D step on concat(real, fake)")
+    if "dtype_policy" in settings:
+        extras.append(settings["dtype_policy"])
     return f"{text}, {', '.join(extras)}"
 
 
@@ -398,11 +417,46 @@ class _BatchTimer:
         return self.times[-1] - self.times[0]
 
 
+def _static_torch_compile():
+    """Keeps torch.compile's shapes static (see docs/benchmarks.md, PyTorch notes).
+
+    The discriminator runs on inputs with and without `requires_grad` within one
+    step; the recompilation that triggers makes dynamo mark the batch dimension
+    dynamic, and inductor then fails in symbolic shape reasoning ("cannot determine
+    truth value of Relational"). The batch size is fixed here, so static shapes lose
+    nothing.
+    """
+    import torch._dynamo
+
+    torch._dynamo.config.automatic_dynamic_shapes = False
+
+
+@contextlib.contextmanager
+def _dtype_policy(name):
+    """Sets Keras' global dtype policy while a variant's models are built and compiled."""
+    import keras
+
+    previous = keras.config.dtype_policy()
+    if name is not None:
+        keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
 def make_variant(spec, ctx):
     base, settings = parse_variant(spec)
+    with _dtype_policy(settings.pop("dtype_policy", None)):
+        return _make_variant(base, settings, ctx)
+
+
+def _make_variant(base, settings, ctx):
     backend = ctx.backend
     if backend == "torch" and settings.get("steps_per_execution", 1) > 1:
         settings["steps_per_execution"] = 1  # Keras' torch trainer supports 1 only
+    if backend == "torch" and settings.get("jit_compile"):
+        _static_torch_compile()
     if base == "a":
         return Classic(ctx, settings)
     if base == "b":

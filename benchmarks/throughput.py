@@ -16,7 +16,9 @@ images (fixed seed), the batch 64. Variants:
 
 More variants are spelled as a letter plus options: `b+xla` (the tutorial step with
 `tf.function(jit_compile=True)`), `c+spe16`, `e+xla+spe8`, ... (`xla`: jit_compile=True,
-`noxla`: jit_compile=False, `speN`: steps_per_execution=N).
+`noxla`: jit_compile=False, `speN`: steps_per_execution=N, `bf16` / `fp16`: that
+variant's models built and compiled under the `mixed_bfloat16` / `mixed_float16`
+policy). The default list adds the mixed-precision rows `b+bf16` and `c+bf16`.
 
 Each variant is warmed up first (tracing/compilation excluded), then timed in rounds:
 every round runs every variant once, for `--steps` steps, so slow phases of a shared
@@ -53,7 +55,8 @@ def parse_args(argv=None):
     parser.add_argument(
         "--variants",
         default=",".join(DEFAULT_VARIANTS),
-        help="comma-separated variants (a,b,c,d,e); options: b+xla, c+spe16, e+xla+spe8, ...",
+        help="comma-separated variants (default: %(default)s); options: b+xla, c+spe16, "
+        "e+xla+spe8, c+bf16, c+fp16, ...",
     )
     parser.add_argument(
         "--backend",
