@@ -83,7 +83,9 @@ def test_variant_options_parse():
     assert labels[0].startswith("default") and any("oneDNN" in label for label in labels)
 
 
-@pytest.mark.parametrize("spec, policy", [("c+bf16", "mixed_bfloat16"), ("c+fp16", "mixed_float16")])
+@pytest.mark.parametrize(
+    "spec, policy", [("c+bf16", "mixed_bfloat16"), ("c+fp16", "mixed_float16")]
+)
 def test_precision_option_builds_that_variant_only_under_its_policy(spec, policy):
     ctx = _variants.Context(throughput.parse_args(["--tiny"]))
     global_policy = keras.config.dtype_policy().name
