@@ -1,4 +1,5 @@
-"""Running a feature extractor or classifier over a batch, in chunks (private)."""
+"""Running a feature extractor or classifier over a batch, in chunks, and the
+base of the metrics that compare real and generated features (private)."""
 
 import keras
 import numpy as np
@@ -79,3 +80,47 @@ def deserialize(config, key):
     if config.get(key) is not None:
         config[key] = keras.saving.deserialize_keras_object(config[key])
     return config
+
+
+class RealGeneratedMetric(keras.metrics.Metric):
+    """A host-side metric over the features of real and of generated samples.
+
+    Subclasses create, in `reset_state`, `self._real` and `self._generated`: stores with
+    `add(features)` (a float64 `(n, d)` array) and `count` (the samples they hold).
+    """
+
+    def __init__(self, feature_extractor, *, batch_size, name, dtype):
+        super().__init__(name=name, dtype=dtype)
+        self.feature_extractor = check_callable(feature_extractor, "feature_extractor")
+        self.batch_size = check_positive_int(batch_size, "batch_size")
+
+    def update_state(self, real=None, generated=None):
+        """Adds a batch of real and/or generated samples (either may be `None`)."""
+        for samples, store in ((real, self._real), (generated, self._generated)):
+            features = outputs(
+                self.feature_extractor,
+                samples,
+                batch_size=self.batch_size,
+                role="feature extractor",
+            )
+            if features is not None and features.shape[0]:
+                store.add(features)
+
+    def _check_counts(self):
+        real, generated = self._real.count, self._generated.count
+        if real < 2 or generated < 2:
+            raise ValueError(
+                "Expected at least 2 real and 2 generated samples before `result()`. "
+                f"Received: {real} real and {generated} generated"
+            )
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "feature_extractor": serialize(self.feature_extractor, "feature_extractor"),
+            "batch_size": self.batch_size,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**deserialize(config, "feature_extractor"))

@@ -1,6 +1,5 @@
 """`FrechetDistance`: the Frechet distance between real and generated features (FID)."""
 
-import keras
 import numpy as np
 
 from keras_gan.metrics import _features
@@ -19,7 +18,7 @@ class _RunningMoments:
         self.mean = None
         self.m2 = None
 
-    def update(self, features):
+    def add(self, features):
         n_b = features.shape[0]
         mean_b = features.mean(axis=0)
         centred = features - mean_b
@@ -42,7 +41,7 @@ class _RunningMoments:
         return self.m2 / (self.count - 1)
 
 
-class FrechetDistance(keras.metrics.Metric):
+class FrechetDistance(_features.RealGeneratedMetric):
     """Frechet distance between Gaussians fitted to real and generated features.
 
     `FD = ||mu_r - mu_g||^2 + Tr(S_r + S_g - 2 (S_r S_g)^(1/2))`, where `mu` and `S`
@@ -87,33 +86,14 @@ class FrechetDistance(keras.metrics.Metric):
         name: str = "frechet_distance",
         dtype=None,
     ):
-        super().__init__(name=name, dtype=dtype)
-        self.feature_extractor = _features.check_callable(feature_extractor, "feature_extractor")
-        self.batch_size = _features.check_positive_int(batch_size, "batch_size")
+        super().__init__(feature_extractor, batch_size=batch_size, name=name, dtype=dtype)
         self.eps = float(eps)
-        self._real = _RunningMoments()
-        self._generated = _RunningMoments()
-
-    def update_state(self, real=None, generated=None):
-        """Adds a batch of real and/or generated samples (either may be `None`)."""
-        for samples, moments in ((real, self._real), (generated, self._generated)):
-            features = _features.outputs(
-                self.feature_extractor,
-                samples,
-                batch_size=self.batch_size,
-                role="feature extractor",
-            )
-            if features is not None and features.shape[0]:
-                moments.update(features)
+        self.reset_state()
 
     def result(self):
         """Returns the Frechet distance (a float) of everything added so far."""
+        self._check_counts()
         real, generated = self._real, self._generated
-        if real.count < 2 or generated.count < 2:
-            raise ValueError(
-                "Expected at least 2 real and 2 generated samples before `result()`. "
-                f"Received: {real.count} real and {generated.count} generated"
-            )
         return _stats.frechet_distance(
             real.mean, real.covariance(), generated.mean, generated.covariance(), eps=self.eps
         )
@@ -124,13 +104,4 @@ class FrechetDistance(keras.metrics.Metric):
         self._generated = _RunningMoments()
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "feature_extractor": _features.serialize(self.feature_extractor, "feature_extractor"),
-            "batch_size": self.batch_size,
-            "eps": self.eps,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**_features.deserialize(config, "feature_extractor"))
+        return {**super().get_config(), "eps": self.eps}

@@ -1,6 +1,5 @@
 """`KernelDistance`: the kernel (MMD) distance between real and generated features (KID)."""
 
-import keras
 import numpy as np
 
 from keras_gan.metrics import _features
@@ -33,7 +32,7 @@ class _FeatureBuffer:
         return np.concatenate(self.chunks)
 
 
-class KernelDistance(keras.metrics.Metric):
+class KernelDistance(_features.RealGeneratedMetric):
     """Kernel distance (KID): unbiased MMD^2 between real and generated features.
 
     With the cubic polynomial kernel `k(x, y) = (x . y / d + 1)^3` on `d` features,
@@ -81,35 +80,17 @@ class KernelDistance(keras.metrics.Metric):
         name: str = "kernel_distance",
         dtype=None,
     ):
-        super().__init__(name=name, dtype=dtype)
-        self.feature_extractor = _features.check_callable(feature_extractor, "feature_extractor")
+        super().__init__(feature_extractor, batch_size=batch_size, name=name, dtype=dtype)
         self.subsets = _features.check_positive_int(subsets, "subsets")
         self.subset_size = _features.check_positive_int(subset_size, "subset_size")
         self.max_samples = _features.check_positive_int(max_samples, "max_samples")
         self.seed = seed
-        self.batch_size = _features.check_positive_int(batch_size, "batch_size")
         self.reset_state()
-
-    def update_state(self, real=None, generated=None):
-        """Adds a batch of real and/or generated samples (either may be `None`)."""
-        for samples, buffer in ((real, self._real), (generated, self._generated)):
-            features = _features.outputs(
-                self.feature_extractor,
-                samples,
-                batch_size=self.batch_size,
-                role="feature extractor",
-            )
-            if features is not None and features.shape[0]:
-                buffer.add(features)
 
     def result_and_std(self):
         """Returns `(mean, standard deviation)` of the MMD^2 over the subsets."""
+        self._check_counts()
         real, generated = self._real, self._generated
-        if real.count < 2 or generated.count < 2:
-            raise ValueError(
-                "Expected at least 2 real and 2 generated samples before `result()`. "
-                f"Received: {real.count} real and {generated.count} generated"
-            )
         real_features, generated_features = real.array(), generated.array()
         if real_features.shape[1] != generated_features.shape[1]:
             raise ValueError(
@@ -136,14 +117,8 @@ class KernelDistance(keras.metrics.Metric):
     def get_config(self):
         return {
             **super().get_config(),
-            "feature_extractor": _features.serialize(self.feature_extractor, "feature_extractor"),
             "subsets": self.subsets,
             "subset_size": self.subset_size,
             "max_samples": self.max_samples,
             "seed": self.seed,
-            "batch_size": self.batch_size,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**_features.deserialize(config, "feature_extractor"))
