@@ -96,8 +96,9 @@ class Context:
         self.args = args
         self.backend = keras.config.backend()
         self.batch_size = args.batch_size
-        self.latent_dim = 16 if args.tiny else 100
-        self.widths = (16, 8, 4) if args.tiny else (256, 128, 64)
+        small = args.tiny or getattr(args, "small_model", False)
+        self.latent_dim = 16 if small else 100
+        self.widths = (16, 8, 4) if small else (256, 128, 64)
         self.pool = _common.synthetic_images(16 * self.batch_size, seed=args.seed)
         self._dataset = None
 

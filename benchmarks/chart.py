@@ -11,6 +11,8 @@ import argparse
 import json
 import sys
 
+from _variants import BASE_DESCRIPTIONS
+
 COLORS = {"tensorflow": (255, 143, 0), "jax": (66, 133, 244), "torch": (220, 60, 60)}
 SCALE = 2  # drawn at twice the size, for sharp text
 
@@ -33,8 +35,8 @@ def draw(results, path, title):
     for r in results:
         if r.get("description") and r["variant"] not in descriptions:
             # The hand-written step differs per backend; name it generically.
-            descriptions[r["variant"]] = (
-                "hand-written step" if r["variant"] == "b" else (r["description"])
+            descriptions[r["variant"]] = r["description"].replace(
+                BASE_DESCRIPTIONS.get(r["backend"], "\0"), "hand-written step"
             )
     peak = max((r.get("best", 0) for r in results), default=1) or 1
 

@@ -1,11 +1,11 @@
 """Memory check: a GAN's resident memory stays flat over many epochs of `fit`.
 
-Trains a small DCGAN (keras_gan's 8x8 architectures) with `GAN.fit` on random images
-for `--epochs` epochs in one `fit` call, reads the process's resident set size (RSS)
-at the end of every epoch, and compares the RSS after `--early` epochs with the RSS
-at the end. Passes when the end is within `--tolerance` (5%) of the early value, i.e.
-nothing grows per epoch (no retracing, no accumulating history or tensors). Also
-prints the growth per epoch fitted over the epochs after `--early`, and the peak RSS.
+Trains the throughput benchmark's DCGAN (the TensorFlow tutorial's 28x28 pair) with
+`GAN.fit` on random images for `--epochs` epochs in one `fit` call, reads the process's
+resident set size (RSS) at the end of every epoch, and compares the RSS after `--early`
+epochs with the RSS at the end. Passes when the end is within `--tolerance` (5%) of the
+early value, i.e. nothing grows per epoch (no retracing, no accumulating history or
+tensors). Also prints the growth per epoch fitted over the epochs after `--early`, and the peak RSS.
 
     python benchmarks/memory.py                    # 50 epochs, the current backend
     python benchmarks/memory.py --backend all      # TensorFlow, JAX and PyTorch
@@ -27,8 +27,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=50, help="epochs in all (50)")
     parser.add_argument("--early", type=int, default=5, help="the reference epoch (5)")
-    parser.add_argument("--steps-per-epoch", type=int, default=20, help="steps per epoch (20)")
-    parser.add_argument("--batch-size", type=int, default=32, help="images per step (32)")
+    parser.add_argument("--steps-per-epoch", type=int, default=10, help="steps per epoch (10)")
+    parser.add_argument("--batch-size", type=int, default=64, help="images per step (64)")
     parser.add_argument("--tolerance", type=float, default=0.05, help="allowed growth (0.05)")
     parser.add_argument("--update", choices=("alternating", "simultaneous"), default="alternating")
     parser.add_argument("--backend", default=None, help="tensorflow | jax | torch | all")
@@ -51,22 +51,15 @@ def measure(args):
     import numpy as np
 
     import keras_gan
-    from keras_gan import architectures
 
     keras.utils.set_random_seed(0)
-    generator = architectures.dcgan_generator((8, 8, 1), latent_dim=32, width=32, seed=0)
-    discriminator = architectures.dcgan_discriminator((8, 8, 1), width=32, seed=0)
+    if args.tiny:
+        generator, discriminator = _common.dcgan_28(latent_dim=16, widths=(16, 8, 4))
+    else:
+        generator, discriminator = _common.dcgan_28()
     gan = keras_gan.GAN(generator, discriminator, seed=0)
-    gan.compile(
-        keras.optimizers.Adam(2e-4, beta_1=0.5),
-        keras.optimizers.Adam(2e-4, beta_1=0.5),
-        update=args.update,
-    )
-    images = (
-        np.random.default_rng(0)
-        .uniform(-1, 1, (args.steps_per_epoch * args.batch_size, 8, 8, 1))
-        .astype("float32")
-    )
+    gan.compile(keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4), update=args.update)
+    images = _common.synthetic_images(args.steps_per_epoch * args.batch_size)
 
     rss = []
 

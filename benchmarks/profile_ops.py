@@ -5,11 +5,17 @@ steps with `tf.profiler.experimental` and sums the TensorFlow ops' durations fro
 trace (the `.xplane.pb` file, read with the protobuf classes TensorFlow ships; no
 TensorBoard plugin needed). Prints, per variant, milliseconds per step by op type and by
 part of the step (forward of G, forward of D, backward, optimizer), and the wall time,
-as medians over interleaved rounds. Op times are summed over TensorFlow's compute
-threads, so they can exceed wall time; tracing itself slows small ops down, so compare
-variants with each other rather than with `throughput.py`'s rates.
+as medians over interleaved rounds.
 
-    python benchmarks/profile_ops.py --variants b,c,e --steps 4
+TensorFlow's inter-op pool is set to one thread (`--inter-op 1`): ops then run one at a
+time, each with all intra-op threads, so their durations add up to the compute time of
+a step and variants compare op for op. With more inter-op threads, independent ops
+(say the generator's forward pass and the discriminator on the real batch) overlap
+and stretch each other on a small CPU, and the summed durations exceed the wall time.
+Tracing slows small ops down, and the wall times here include `fit`'s per-call setup:
+take rates from `throughput.py`, and compare op times between variants.
+
+    python benchmarks/profile_ops.py --variants a,b+alt,c,b --steps 4
 """
 
 import argparse
@@ -87,15 +93,25 @@ def profile(variant, steps):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--variants", default="b,c,e", help="comma-separated (b,c,e)")
+    parser.add_argument("--variants", default="a,b+alt,c,b", help="comma-separated (a,b+alt,c,b)")
     parser.add_argument("--steps", type=int, default=4, help="profiled steps (4)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (3)")
     parser.add_argument("--top", type=int, default=12, help="op types to list (12)")
     parser.add_argument("--tiny", action="store_true", help="a tiny model (tests)")
+    parser.add_argument(
+        "--inter-op", type=int, default=1, help="TensorFlow inter-op threads (1; 0: TF's)"
+    )
     args = parser.parse_args(argv)
     if not _common.select_backend("tensorflow"):
         raise SystemExit("profile_ops.py needs the TensorFlow backend: KERAS_BACKEND=tensorflow")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if args.inter_op:
+        import tensorflow as tf
+
+        try:
+            tf.config.threading.set_inter_op_parallelism_threads(args.inter_op)
+        except RuntimeError:  # TensorFlow already ran ops in this process (the tests)
+            print("note: TensorFlow has started; its inter-op pool is left as it is")
 
     import throughput
     from _variants import Context

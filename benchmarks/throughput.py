@@ -64,6 +64,11 @@ def parse_args(argv=None):
         help="tensorflow | jax | torch | all (default: the current KERAS_BACKEND)",
     )
     parser.add_argument("--tiny", action="store_true", help="a tiny model/batch/steps (tests)")
+    parser.add_argument(
+        "--small-model",
+        action="store_true",
+        help="the tiny model at the given batch/steps: per-step overhead dominates its time",
+    )
     parser.add_argument("--json", metavar="OUT", help="write the results as JSON to OUT")
     parser.add_argument("--seed", type=int, default=0, help="seed of data and weights (0)")
     tf_group = parser.add_argument_group("TensorFlow settings (each needs a fresh process)")
@@ -198,6 +203,7 @@ def measure(args):
             "repeats": args.repeats,
             "warmup_steps": args.warmup_steps,
             "tiny": args.tiny,
+            "small_model": args.small_model,
             "variants": args.variants,
         },
         "machine": info,

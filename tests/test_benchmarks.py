@@ -17,6 +17,7 @@ sys.path.insert(0, BENCHMARKS)
 import _variants  # noqa: E402
 import chart  # noqa: E402
 import memory  # noqa: E402
+import profile_ops  # noqa: E402
 import throughput  # noqa: E402
 import tuning  # noqa: E402
 
@@ -96,3 +97,16 @@ def test_precision_option_builds_that_variant_only_under_its_policy(spec, policy
     assert variant.gan.discriminator.layers[0].compute_dtype == policy.split("_")[1]
     plain = _variants.make_variant("c", ctx)
     assert plain.gan.generator.dtype_policy.name == global_policy
+
+
+@pytest.mark.tensorflow_only
+def test_profile_ops_tiny_sums_op_times_per_variant(capsys):
+    assert profile_ops.main(["--tiny", "--variants", "b,c", "--steps", "1", "--rounds", "1"]) == 0
+    printed = capsys.readouterr().out
+    for heading in ("By part of the step", "By op type"):
+        assert heading in printed
+    totals = [line for line in printed.splitlines() if line.startswith("| all ops")]
+    assert len(totals) == 2
+    for line in totals:
+        b_ms, c_ms = (float(cell) for cell in line.strip("|").split("|")[1:])
+        assert b_ms > 0 and c_ms > 0  # each variant's traced ops were found
