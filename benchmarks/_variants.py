@@ -28,6 +28,7 @@ BASE_DESCRIPTIONS = {
 
 
 PRECISIONS = {"bf16": "mixed_bfloat16", "fp16": "mixed_float16"}
+EMA_DECAY = 0.999  # the `ema` option: GAN(..., ema_decay=0.999)
 
 
 def parse_variant(spec):
@@ -35,6 +36,7 @@ def parse_variant(spec):
 
     `bf16` / `fp16` build that variant's models (and compile them) under the
     `mixed_bfloat16` / `mixed_float16` dtype policy; the others keep the global one.
+    `ema` (GAN.fit variants) keeps a moving average of the generator's weights.
     """
     base, *options = spec.split("+")
     if base not in BASES:
@@ -51,11 +53,14 @@ def parse_variant(spec):
             settings["steps_per_execution"] = int(option[3:])
         elif option in PRECISIONS:
             settings["dtype_policy"] = PRECISIONS[option]
+        elif option == "ema" and base in ("c", "d", "e"):
+            settings["ema_decay"] = EMA_DECAY
         elif option in ("alt", "concat") and base == "b":
             settings[option] = True
         else:
             raise SystemExit(
-                "Expected options xla, noxla, speN, bf16, fp16 (and alt, concat for b). "
+                "Expected options xla, noxla, speN, bf16, fp16 (and alt, concat for b; ema "
+                "for c, d, e). "
                 f"Received: {option!r}"
             )
     return base, settings
@@ -83,6 +88,8 @@ def describe(spec, backend):
         extras.append("D step on concat(real, fake)")
     if "dtype_policy" in settings:
         extras.append(settings["dtype_policy"])
+    if "ema_decay" in settings:
+        extras.append(f"ema_decay={settings['ema_decay']}")
     return f"{text}, {', '.join(extras)}"
 
 
@@ -373,7 +380,8 @@ class FitVariant:
         self.ctx = ctx
         self.update = update
         g, d = ctx.models()
-        self.gan = keras_gan.GAN(g, d, seed=ctx.args.seed)
+        ema_decay = settings.pop("ema_decay", None)
+        self.gan = keras_gan.GAN(g, d, seed=ctx.args.seed, ema_decay=ema_decay)
         self.steps_per_execution = settings.get("steps_per_execution", 1)
         self.gan.compile(adam(), adam(), loss="non_saturating", update=update, **settings)
         self.timer = _BatchTimer(keras)

@@ -26,8 +26,8 @@ def _variants_for_backend():
     # Variant d on PyTorch is torch.compile: ~45 s of compilation even for the tiny
     # model, too slow for the suite (run `throughput.py --tiny` by hand to check it).
     if keras.config.backend() == "torch":
-        return ["a", "b", "c", "e", "c+bf16"]
-    return ["a", "b", "c", "d", "e", "c+bf16"]
+        return ["a", "b", "c", "e", "c+bf16", "c+ema"]
+    return ["a", "b", "c", "d", "e", "c+bf16", "c+ema"]
 
 
 def test_throughput_tiny_reports_every_variant(tmp_path, capsys):
@@ -78,6 +78,7 @@ def test_variant_options_parse():
     )
     assert _variants.parse_variant("b+bf16") == ("b", {"dtype_policy": "mixed_bfloat16"})
     assert _variants.parse_variant("c+fp16")[1] == {"dtype_policy": "mixed_float16"}
+    assert _variants.parse_variant("e+ema")[1] == {"ema_decay": 0.999}
     with pytest.raises(SystemExit):
         _variants.parse_variant("f")
     labels = [label for label, _, _ in tuning.settings(2)]
