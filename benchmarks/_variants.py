@@ -59,9 +59,8 @@ def parse_variant(spec):
             settings[option] = True
         else:
             raise SystemExit(
-                "Expected options xla, noxla, speN, bf16, fp16 (and alt, concat for b; ema "
-                "for c, d, e). "
-                f"Received: {option!r}"
+                "Expected options xla, noxla, speN, bf16, fp16 (alt, concat for b; ema for "
+                f"c, d, e). Received: {option!r}"
             )
     return base, settings
 
