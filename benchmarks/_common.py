@@ -99,22 +99,34 @@ def torch_threads():
 
 
 # ---------------------------------------------------------------------- memory
+_largest_rss_seen = 0.0
+
+
 def rss_mb():
     """The process's resident set size now, in MiB (VmRSS from /proc/self/status)."""
+    global _largest_rss_seen
     try:
         with open("/proc/self/status") as f:
             for line in f:
                 if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024.0
+                    rss = int(line.split()[1]) / 1024.0
+                    _largest_rss_seen = max(_largest_rss_seen, rss)
+                    return rss
     except OSError:
         pass
     return peak_rss_mb()
 
 
 def peak_rss_mb():
-    """The process's peak resident set size so far, in MiB (`ru_maxrss`)."""
+    """The process's peak resident set size so far, in MiB.
+
+    The kernel's high-water mark (`ru_maxrss`), or the largest `rss_mb()` reading if
+    that is higher: the kernel updates its mark lazily (not when an allocator returns
+    pages with `madvise`), so it can lag a reading by a few pages.
+    """
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024.0 * 1024.0) if sys.platform == "darwin" else peak / 1024.0
+    peak = peak / (1024.0 * 1024.0) if sys.platform == "darwin" else peak / 1024.0
+    return max(peak, _largest_rss_seen)
 
 
 # ---------------------------------------------------------------------- models
