@@ -130,6 +130,11 @@ def peak_rss_mb():
 
 
 # ---------------------------------------------------------------------- models
+# `dcgan_28`'s sizes: the tutorial's, and the tiny model of `--tiny` / `--small-model`.
+FULL_DCGAN = {"latent_dim": 100, "widths": (256, 128, 64)}
+SMALL_DCGAN = {"latent_dim": 16, "widths": (16, 8, 4)}
+
+
 def dcgan_28(*, latent_dim=100, widths=(256, 128, 64), seed=0):
     """The TensorFlow DCGAN tutorial's 28x28 generator and discriminator.
 

@@ -103,13 +103,13 @@ class Context:
         self.backend = keras.config.backend()
         self.batch_size = args.batch_size
         small = args.tiny or getattr(args, "small_model", False)
-        self.latent_dim = 16 if small else 100
-        self.widths = (16, 8, 4) if small else (256, 128, 64)
+        self.model_sizes = _common.SMALL_DCGAN if small else _common.FULL_DCGAN
+        self.latent_dim = self.model_sizes["latent_dim"]
         self.pool = _common.synthetic_images(16 * self.batch_size, seed=args.seed)
         self._dataset = None
 
     def models(self):
-        return _common.dcgan_28(latent_dim=self.latent_dim, widths=self.widths, seed=self.args.seed)
+        return _common.dcgan_28(**self.model_sizes, seed=self.args.seed)
 
     def dataset(self):
         """One `tf.data.Dataset` of batches, repeated forever (shared by b and GAN.fit)."""

@@ -53,10 +53,9 @@ def measure(args):
     import keras_gan
 
     keras.utils.set_random_seed(0)
-    if args.tiny:
-        generator, discriminator = _common.dcgan_28(latent_dim=16, widths=(16, 8, 4))
-    else:
-        generator, discriminator = _common.dcgan_28()
+    generator, discriminator = _common.dcgan_28(
+        **(_common.SMALL_DCGAN if args.tiny else _common.FULL_DCGAN)
+    )
     gan = keras_gan.GAN(generator, discriminator, seed=0)
     gan.compile(keras.optimizers.Adam(1e-4), keras.optimizers.Adam(1e-4), update=args.update)
     images = _common.synthetic_images(args.steps_per_epoch * args.batch_size)

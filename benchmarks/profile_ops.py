@@ -104,20 +104,16 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not _common.select_backend("tensorflow"):
         raise SystemExit("profile_ops.py needs the TensorFlow backend: KERAS_BACKEND=tensorflow")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if args.inter_op:
-        import tensorflow as tf
-
-        try:
-            tf.config.threading.set_inter_op_parallelism_threads(args.inter_op)
-        except RuntimeError:  # TensorFlow already ran ops in this process (the tests)
-            print("note: TensorFlow has started; its inter-op pool is left as it is")
 
     import throughput
     from _variants import Context
     from _variants import make_variant
 
-    options = throughput.parse_args(["--tiny"] if args.tiny else [])
+    options = throughput.parse_args(
+        ["--inter-op", str(args.inter_op)] + (["--tiny"] if args.tiny else [])
+    )
+    # Thread pools and log level, before TensorFlow starts (left as they are if it has).
+    throughput.configure_environment(options)
     ctx = Context(options)
     variants = {}
     for spec in args.variants.split(","):
