@@ -1,24 +1,28 @@
 """The NumPy/SciPy math behind the metrics, in float64 (private)."""
 
-import warnings
-
 import numpy as np
 
 
-def frechet_distance(mu1, sigma1, mu2, sigma2, *, eps: float = 1e-6) -> float:
+def frechet_distance(mu1, sigma1, mu2, sigma2, *, sqrt_sigma1=None) -> float:
     """Squared Frechet distance between the Gaussians N(mu1, sigma1) and N(mu2, sigma2).
 
-    `||mu1 - mu2||^2 + Tr(sigma1 + sigma2 - 2 (sigma1 sigma2)^(1/2))`, computed as in
-    the reference FID code (TTUR, pytorch-fid): `scipy.linalg.sqrtm` of the product;
-    when that fails (not finite, or `X @ X` off the product by more than 1e-4
-    relative, as happens for a singular product), `eps` is added to both diagonals;
-    a tiny imaginary part left by round-off is dropped. When even that fails, or the
-    imaginary part is not tiny, the trace is computed from the eigenvalues of the
-    symmetric `sigma1^(1/2) sigma2 sigma1^(1/2)`, which has the same eigenvalues as
-    `sigma1 sigma2` and is real by construction.
-    """
-    from scipy import linalg
+    `||mu1 - mu2||^2 + Tr(sigma1) + Tr(sigma2) - 2 Tr((sigma1 sigma2)^(1/2))`. The
+    trace of the square root needs only eigenvalues: `sigma1 sigma2` has the same
+    eigenvalues as the symmetric `sigma1^(1/2) sigma2 sigma1^(1/2)`, which are real
+    and non-negative for covariance matrices, so `Tr((sigma1 sigma2)^(1/2))` is the sum
+    of their square roots (round-off below zero is clipped). Two symmetric eigenvalue
+    decompositions replace the full matrix square root of the reference FID code
+    (`scipy.linalg.sqrtm`), which is many times slower and needs a diagonal offset
+    when the product is singular.
 
+    Args:
+        mu1: mean of the first set, `(d,)`.
+        sigma1: covariance of the first set, `(d, d)`.
+        mu2: mean of the second set, `(d,)`.
+        sigma2: covariance of the second set, `(d, d)`.
+        sqrt_sigma1: `sqrt_psd(sigma1)` when computed beforehand (a reference set
+            compared many times). Defaults to `None` (computed here).
+    """
     mu1, mu2 = np.atleast_1d(np.asarray(mu1, "float64")), np.atleast_1d(np.asarray(mu2, "float64"))
     sigma1 = np.atleast_2d(np.asarray(sigma1, "float64"))
     sigma2 = np.atleast_2d(np.asarray(sigma2, "float64"))
@@ -28,44 +32,21 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, *, eps: float = 1e-6) -> float:
             f"Received: means of shapes {mu1.shape} and {mu2.shape}"
         )
     diff = mu1 - mu2
-    covmean = _sqrtm_or_none(linalg, sigma1 @ sigma2)
-    if covmean is None:
-        offset = np.eye(sigma1.shape[0]) * eps
-        covmean = _sqrtm_or_none(linalg, (sigma1 + offset) @ (sigma2 + offset))
-    if covmean is not None and np.iscomplexobj(covmean):
-        scale = max(np.abs(covmean.real).max(), 1.0)
-        if np.abs(np.diagonal(covmean).imag).max() > 1e-3 * scale:
-            covmean = None
-        else:
-            covmean = covmean.real
-    trace_covmean = (
-        np.trace(covmean) if covmean is not None else _trace_sqrt_product(sigma1, sigma2)
-    )
+    root1 = sqrt_psd(sigma1) if sqrt_sigma1 is None else sqrt_sigma1
+    trace_covmean = trace_sqrt_product(root1, sigma2)
     value = diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * trace_covmean
     return float(value)
 
 
-def _sqrtm_or_none(linalg, matrix):
-    """`scipy.linalg.sqrtm(matrix)`, or None when it fails or is not a square root."""
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", linalg.LinAlgWarning)  # singular: checked below
-        try:
-            root = linalg.sqrtm(matrix)
-        except (linalg.LinAlgError, ValueError):
-            return None
-        if not np.isfinite(root).all():
-            return None
-        scale = max(np.linalg.norm(matrix), 1e-12)
-        if np.linalg.norm(root @ root - matrix) > 1e-4 * scale:
-            return None
-    return root
+def sqrt_psd(sigma):
+    """The symmetric square root of a symmetric positive semi-definite matrix (`eigh`)."""
+    values, vectors = np.linalg.eigh((sigma + sigma.T) / 2)
+    return (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
 
 
-def _trace_sqrt_product(sigma1, sigma2):
-    """`Tr((sigma1 sigma2)^(1/2))` for symmetric PSD matrices, through `eigh`."""
-    values, vectors = np.linalg.eigh((sigma1 + sigma1.T) / 2)
-    root1 = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
-    inner = root1 @ sigma2 @ root1
+def trace_sqrt_product(sqrt_sigma1, sigma2):
+    """`Tr((sigma1 sigma2)^(1/2))` from `sqrt_psd(sigma1)` and `sigma2` (both PSD)."""
+    inner = sqrt_sigma1 @ sigma2 @ sqrt_sigma1
     eigenvalues = np.linalg.eigvalsh((inner + inner.T) / 2)
     return float(np.sqrt(np.clip(eigenvalues, 0.0, None)).sum())
 

@@ -53,9 +53,11 @@ class FrechetDistance(_features.RealGeneratedMetric):
 
     A streaming metric: `update_state(real, generated)` runs the extractor and merges
     the batch's mean and covariance into running float64 statistics, so the result
-    over several batches equals the result over their union. The matrix square root
-    follows the reference implementation (`scipy.linalg.sqrtm`, `eps` added to the
-    diagonals when the product is singular, a negligible imaginary part dropped).
+    over several batches equals the result over their union. The trace of the matrix
+    square root comes from the eigenvalues of `S_r^(1/2) S_g S_r^(1/2)` (symmetric, so
+    real and non-negative), not from a full `scipy.linalg.sqrtm` of `S_r S_g` as in the
+    reference code: the same value up to round-off, seconds instead of minutes for
+    thousands of features, and no diagonal offset needed for singular covariances.
     `result()` runs on the host (NumPy/SciPy): use the metric eagerly, e.g. from a
     callback, not inside a compiled `train_step`.
 
@@ -64,7 +66,6 @@ class FrechetDistance(_features.RealGeneratedMetric):
             `(batch, d)` features. `None` uses the flattened samples themselves (or
             features computed beforehand). Defaults to `None`.
         batch_size: samples per extractor call. Defaults to `256`.
-        eps: diagonal offset for singular covariance products. Defaults to `1e-6`.
         name: the metric's name. Defaults to `"frechet_distance"`.
         dtype: dtype of the result. Defaults to `None` (Keras' float type).
 
@@ -82,12 +83,10 @@ class FrechetDistance(_features.RealGeneratedMetric):
         feature_extractor=None,
         *,
         batch_size: int = 256,
-        eps: float = 1e-6,
         name: str = "frechet_distance",
         dtype=None,
     ):
         super().__init__(feature_extractor, batch_size=batch_size, name=name, dtype=dtype)
-        self.eps = float(eps)
         self.reset_state()
 
     def result(self):
@@ -95,13 +94,10 @@ class FrechetDistance(_features.RealGeneratedMetric):
         self._check_counts()
         real, generated = self._real, self._generated
         return _stats.frechet_distance(
-            real.mean, real.covariance(), generated.mean, generated.covariance(), eps=self.eps
+            real.mean, real.covariance(), generated.mean, generated.covariance()
         )
 
     def reset_state(self):
         """Forgets every sample added so far."""
         self._real = _RunningMoments()
         self._generated = _RunningMoments()
-
-    def get_config(self):
-        return {**super().get_config(), "eps": self.eps}
