@@ -10,11 +10,13 @@ from keras_gan.metrics.frechet_distance import FrechetDistance
 from keras_gan.metrics.gan_quality import GANQuality
 from keras_gan.metrics.gan_quality import quality_scores
 from keras_gan.metrics.kernel_distance import KernelDistance
+from keras_gan.metrics.manifold import manifold_scores
 
 __all__ = [
     "ClassifierScore",
     "FrechetDistance",
     "GANQuality",
     "KernelDistance",
+    "manifold_scores",
     "quality_scores",
 ]

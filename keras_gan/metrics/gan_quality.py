@@ -1,12 +1,14 @@
-"""`GANQuality`: FD, KID and classifier score in the epoch logs, every N epochs."""
+"""`GANQuality` and `quality_scores`: FD, KID, precision/recall, density/coverage,
+memorization and classifier score, in the epoch logs every N epochs."""
+
+import os
 
 import keras
 import numpy as np
 
 from keras_gan.metrics import _features
+from keras_gan.metrics import _reference
 from keras_gan.metrics.classifier_score import ClassifierScore
-from keras_gan.metrics.frechet_distance import FrechetDistance
-from keras_gan.metrics.kernel_distance import KernelDistance
 
 
 def quality_scores(
@@ -18,44 +20,58 @@ def quality_scores(
     from_logits: bool = False,
     kid_subsets: int = 100,
     kid_subset_size: int = 1000,
+    k: int = 3,
+    density_k: int = 5,
     seed: int = 0,
     batch_size: int = 256,
 ) -> dict:
-    """Returns `{"fd": ..., "kid": ..., "classifier_score": ...}` for two sets of samples.
+    """Returns FD, KID, precision, recall, density, coverage and memorization.
+
+    FD as `FrechetDistance`, KID as `KernelDistance` and the rest as
+    `manifold_scores`, all on the same features.
 
     Args:
-        real: real samples, `(n, ...)`.
-        generated: generated samples, `(m, ...)`.
-        feature_extractor: model or callable mapping samples to `(batch, d)` features
-            for FD and KID; `None` uses the flattened samples. Defaults to `None`.
+        real: real samples, `(n, ...)`, n > `density_k`.
+        generated: generated samples, `(m, ...)`, m > `k`.
+        feature_extractor: model or callable mapping samples to `(batch, d)` features;
+            `None` uses the flattened samples. Defaults to `None`.
         classifier: model or callable giving class probabilities (logits with
             `from_logits=True`); `None` leaves `"classifier_score"` out. Defaults to `None`.
         from_logits: whether `classifier` outputs logits. Defaults to `False`.
         kid_subsets: KID subsets. Defaults to `100`.
         kid_subset_size: KID subset size. Defaults to `1000`.
+        k: neighbour of the precision and recall radii. Defaults to `3`.
+        density_k: neighbour of the density and coverage radii. Defaults to `5`.
         seed: seed of the KID subsets. Defaults to `0`.
         batch_size: samples per model call. Defaults to `256`.
 
     Returns:
-        A dict of floats with keys `"fd"`, `"kid"` and, with a classifier,
+        A dict of floats with keys `"fd"`, `"kid"`, `"precision"`, `"recall"`,
+        `"density"`, `"coverage"`, `"memorization"` and, with a classifier,
         `"classifier_score"` (of `generated`).
+
+    Example:
+    ```python
+    scores = keras_gan.metrics.quality_scores(
+        real_images, gan.generate(1000),
+        feature_extractor=keras_gan.metrics.inception_feature_extractor())
+    ```
     """
-    real_features = _features.outputs(
-        feature_extractor, real, batch_size=batch_size, role="feature extractor"
+    feature_extractor = _features.check_callable(feature_extractor, "feature_extractor")
+    reference = _reference.Reference(
+        _features.outputs(feature_extractor, real, batch_size=batch_size, role="feature extractor"),
+        k=_features.check_positive_int(k, "k"),
+        density_k=_features.check_positive_int(density_k, "density_k"),
     )
     generated_features = _features.outputs(
         feature_extractor, generated, batch_size=batch_size, role="feature extractor"
     )
-    fd = FrechetDistance()
-    fd.update_state(real_features, generated_features)
-    kid = KernelDistance(
-        subsets=kid_subsets,
-        subset_size=kid_subset_size,
-        max_samples=max(len(real_features), len(generated_features)),
+    scores = reference.scores(
+        generated_features,
+        kid_subsets=_features.check_positive_int(kid_subsets, "kid_subsets"),
+        kid_subset_size=_features.check_positive_int(kid_subset_size, "kid_subset_size"),
         seed=seed,
     )
-    kid.update_state(real_features, generated_features)
-    scores = {"fd": fd.result(), "kid": kid.result()}
     if classifier is not None:
         score = ClassifierScore(classifier, from_logits=from_logits, batch_size=batch_size)
         score.update_state(None, generated)
@@ -64,29 +80,42 @@ def quality_scores(
 
 
 class GANQuality(keras.callbacks.Callback):
-    """Adds the FD, KID and classifier score of the GAN's samples to the epoch logs.
+    """Adds FD, KID, precision, recall, density, coverage and memorization to the logs.
 
     Every `every_n_epochs` epochs, generates `num_samples` samples from the same fixed
     seed (`gan.generate(num_samples, seed=seed)`; a `ConditionalGAN` gets the labels of
     `real_data` when it has some, otherwise the classes in turn) and compares them with
-    `real_data`: the logs get `fd` (`FrechetDistance`), `kid` (`KernelDistance`) and,
-    with a classifier, `classifier_score` (`ClassifierScore`). Keras callbacks listed
-    after this one see them: `ModelCheckpoint(monitor="fd", mode="min",
-    save_best_only=True)`, `EarlyStopping(monitor="fd", mode="min")`, `TensorBoard`.
-    The features of `real_data` are computed once.
+    `real_data` as `quality_scores` does: the logs get `fd`, `kid`, `precision`,
+    `recall`, `density`, `coverage`, `memorization` and, with a classifier,
+    `classifier_score`. Keras callbacks listed after this one see them:
+    `ModelCheckpoint(monitor="fd", mode="min", save_best_only=True)`,
+    `EarlyStopping(monitor="fd", mode="min")`, `TensorBoard`.
+
+    The statistics of `real_data` (features, mean, covariance and its square root,
+    nearest-neighbour radii) are computed once, at the first evaluation. With
+    `cache_dir`, they are also kept in `cache_dir/reference-HASH.npz`, where `HASH` is
+    a fingerprint of the bytes of `real_data`, the feature extractor's config and
+    weights, `k` and `density_k`: a later run on the same data and extractor reads
+    them instead of extracting the real features again; any change gives another
+    file.
 
     Args:
-        real_data: real samples `(n, ...)`, or a tuple `(samples, labels)`.
+        real_data: real samples `(n, ...)`, n > `density_k`, or a tuple
+            `(samples, labels)`.
         feature_extractor: model or callable mapping samples to `(batch, d)` features;
             `None` uses the flattened samples. Defaults to `None`.
         classifier: model or callable giving class probabilities (logits with
             `from_logits=True`); `None` logs no classifier score. Defaults to `None`.
         every_n_epochs: evaluate after every N-th epoch. Defaults to `1`.
-        num_samples: generated samples per evaluation. Defaults to `1000`.
+        num_samples: generated samples per evaluation (> `k`). Defaults to `1000`.
         seed: seed of the generated samples and of the KID subsets. Defaults to `0`.
         from_logits: whether `classifier` outputs logits. Defaults to `False`.
         kid_subsets: KID subsets. Defaults to `100`.
         kid_subset_size: KID subset size (capped by the sample counts). Defaults to `1000`.
+        k: neighbour of the precision and recall radii. Defaults to `3`.
+        density_k: neighbour of the density and coverage radii. Defaults to `5`.
+        cache_dir: folder of the cached real statistics (a Keras model or `None` as
+            `feature_extractor`); `None` keeps them in memory only. Defaults to `None`.
 
     Example:
     ```python
@@ -112,6 +141,9 @@ class GANQuality(keras.callbacks.Callback):
         from_logits: bool = False,
         kid_subsets: int = 100,
         kid_subset_size: int = 1000,
+        k: int = 3,
+        density_k: int = 5,
+        cache_dir=None,
     ):
         super().__init__()
         if isinstance(real_data, tuple) and len(real_data) == 2:
@@ -119,23 +151,55 @@ class GANQuality(keras.callbacks.Callback):
             self.real_labels = None if labels is None else np.asarray(labels).reshape(-1)
         else:
             self.real_samples, self.real_labels = real_data, None
-        if self.real_samples is None or len(self.real_samples) < 2:
+        self.k = _features.check_positive_int(k, "k")
+        self.density_k = _features.check_positive_int(density_k, "density_k")
+        count = 0 if self.real_samples is None else len(self.real_samples)
+        if count <= self.density_k:
             raise ValueError(
-                "Expected `real_data` to hold at least 2 samples. Received: "
-                f"{0 if self.real_samples is None else len(self.real_samples)}"
+                f"Expected `real_data` to hold more than density_k={self.density_k} samples. "
+                f"Received: {count}"
             )
         self.feature_extractor = _features.check_callable(feature_extractor, "feature_extractor")
         self.classifier = _features.check_callable(classifier, "classifier")
         self.every_n_epochs = _features.check_positive_int(every_n_epochs, "every_n_epochs")
         self.num_samples = _features.check_positive_int(num_samples, "num_samples")
-        if self.num_samples < 2:
-            raise ValueError(f"Expected `num_samples` >= 2. Received: num_samples={num_samples}")
+        if self.num_samples <= self.k:
+            raise ValueError(
+                f"Expected `num_samples` > k={self.k}. Received: num_samples={num_samples}"
+            )
         self.seed = seed
         self.from_logits = bool(from_logits)
         self.kid_subsets = _features.check_positive_int(kid_subsets, "kid_subsets")
         self.kid_subset_size = _features.check_positive_int(kid_subset_size, "kid_subset_size")
-        self._real_features = None
+        self.cache_dir = None if cache_dir is None else os.fspath(cache_dir)
+        self._cache_key = None
+        if self.cache_dir is not None:
+            self._cache_key = _reference.fingerprint(
+                self.real_samples, self.feature_extractor, k=self.k, density_k=self.density_k
+            )
+        self._reference = None
+        #: Whether the real statistics were read from `cache_dir` (None: not yet needed).
+        self.reference_from_cache = None
         self.last_scores = None
+
+    def _real_reference(self):
+        def compute():
+            features = _features.outputs(
+                self.feature_extractor,
+                self.real_samples,
+                batch_size=256,
+                role="feature extractor",
+            )
+            return _reference.Reference(features, k=self.k, density_k=self.density_k)
+
+        if self._reference is None:
+            if self.cache_dir is None:
+                self._reference, self.reference_from_cache = compute(), False
+            else:
+                self._reference, self.reference_from_cache = _reference.cached(
+                    self.cache_dir, self._cache_key, compute
+                )
+        return self._reference
 
     def generate(self, gan):
         """Returns the `num_samples` samples evaluated, from the fixed seed."""
@@ -153,21 +217,13 @@ class GANQuality(keras.callbacks.Callback):
             samples: generated (or any) samples, `(n, ...)` like `real_data`.
 
         Returns:
-            A dict of floats with keys `"fd"`, `"kid"` and, with a classifier,
-            `"classifier_score"`.
+            A dict of floats with the keys of `quality_scores`.
         """
-        if self._real_features is None:
-            self._real_features = _features.outputs(
-                self.feature_extractor,
-                self.real_samples,
-                batch_size=256,
-                role="feature extractor",
-            )
+        reference = self._real_reference()
         features = _features.outputs(
             self.feature_extractor, samples, batch_size=256, role="feature extractor"
         )
-        scores = quality_scores(
-            self._real_features,
+        scores = reference.scores(
             features,
             kid_subsets=self.kid_subsets,
             kid_subset_size=self.kid_subset_size,

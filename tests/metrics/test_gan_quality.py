@@ -9,6 +9,8 @@ import pytest
 
 import keras_gan
 from keras_gan.metrics import GANQuality
+from keras_gan.metrics import _features
+from keras_gan.metrics import manifold_scores
 from keras_gan.metrics import quality_scores
 
 
@@ -43,7 +45,7 @@ def test_logs_feed_model_checkpoint_and_match_a_direct_evaluation(tmp_path):
     )
     gan = small_gan()
     history = gan.fit(real, batch_size=16, epochs=3, verbose=0, callbacks=[quality, checkpoint])
-    for key in ("fd", "kid", "classifier_score"):
+    for key in ("fd", "kid", "precision", "recall", "density", "coverage", "classifier_score"):
         assert len(history.history[key]) == 3
         assert all(np.isfinite(history.history[key]))
     assert os.path.exists(best)
@@ -100,9 +102,71 @@ def test_conditional_gan_is_generated_with_the_real_labels():
     assert np.isfinite(history.history["fd"][0])
 
 
-def test_too_few_real_samples_raise():
-    with pytest.raises(ValueError, match="Expected `real_data` to hold at least 2 samples"):
-        GANQuality(data(1))
+def test_too_few_samples_raise():
+    with pytest.raises(ValueError, match=r"hold more than density_k=5 samples. Received: 5$"):
+        GANQuality(data(5))
+    with pytest.raises(ValueError, match=r"Expected `num_samples` > k=3. Received: num_samples=3"):
+        GANQuality(data(), num_samples=3)
+
+
+def test_scores_hold_every_key_and_match_the_metrics_of_each():
+    rng = np.random.default_rng(4)
+    real, fake = rng.standard_normal((60, 5)), rng.standard_normal((40, 5)) + 0.3
+    scores = quality_scores(real, fake, kid_subsets=3, kid_subset_size=20)
+    fd = keras_gan.metrics.FrechetDistance()
+    fd.update_state(real, fake)
+    kid = keras_gan.metrics.KernelDistance(subsets=3, subset_size=20)
+    kid.update_state(real, fake)
+    expected = {"fd": fd.result(), "kid": kid.result(), **manifold_scores(real, fake)}
+    assert scores.keys() == expected.keys()
+    for key, value in expected.items():
+        assert scores[key] == pytest.approx(value, rel=1e-9), key
+
+
+def counting_outputs(monkeypatch):
+    """Counts the samples each `_features.outputs` call extracts."""
+    counts = []
+    original = _features.outputs
+
+    def spy(model, samples, **kwargs):
+        counts.append(len(samples))
+        return original(model, samples, **kwargs)
+
+    monkeypatch.setattr(_features, "outputs", spy)
+    return counts
+
+
+def test_cached_reference_is_read_back_and_invalidated_by_a_change(tmp_path, monkeypatch):
+    real, fake = data(40), data(20) * 0.5
+    extractor = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten()])
+    extractor.add(keras.layers.Dense(3))
+    counts = counting_outputs(monkeypatch)
+    first = GANQuality(real, extractor, num_samples=20, kid_subsets=5, cache_dir=tmp_path)
+    expected = first.scores(fake)
+    assert counts == [40, 20] and first.reference_from_cache is False
+    assert len(list(tmp_path.glob("reference-*.npz"))) == 1
+
+    counts.clear()
+    second = GANQuality(real, extractor, num_samples=20, kid_subsets=5, cache_dir=tmp_path)
+    assert second.scores(fake) == expected  # bit for bit: the same statistics
+    assert counts == [20] and second.reference_from_cache is True
+
+    changed_data = real.copy()
+    changed_data[0, 0, 0, 0] += 0.5
+    extractor_weights = [w + 0.1 for w in extractor.get_weights()]
+    other_extractor = keras.models.clone_model(extractor)
+    other_extractor.set_weights(extractor_weights)
+    for real_data, model in ((changed_data, extractor), (real, other_extractor)):
+        counts.clear()
+        quality = GANQuality(real_data, model, num_samples=20, kid_subsets=5, cache_dir=tmp_path)
+        assert quality.scores(fake) != expected
+        assert counts == [40, 20] and quality.reference_from_cache is False
+    assert len(list(tmp_path.glob("reference-*.npz"))) == 3
+
+
+def test_cache_needs_a_keras_extractor(tmp_path):
+    with pytest.raises(ValueError, match="Expected a Keras model .* Received: function"):
+        GANQuality(data(), lambda x: x.reshape(len(x), -1), cache_dir=tmp_path)
 
 
 def test_bad_every_n_epochs_raises():

@@ -1,0 +1,131 @@
+"""The statistics of a real (reference) set that every score needs, computed once and
+cached on disk under a fingerprint of the data and the feature extractor (private)."""
+
+import hashlib
+import json
+import os
+
+import keras
+import numpy as np
+
+from keras_gan.metrics import _stats
+from keras_gan.metrics import manifold
+
+#: Bumped when what a cache file holds changes, so older files are not read.
+FORMAT = 1
+
+
+class Reference:
+    """Real features with their mean, covariance, its square root and k-NN radii.
+
+    Args:
+        features: real features, `(n, d)` float64.
+        k: neighbour of the precision/recall radii.
+        density_k: neighbour of the density/coverage radii.
+    """
+
+    def __init__(self, features, *, k, density_k, _computed=None):
+        self.features = features
+        self.k, self.density_k = k, density_k
+        if _computed is None:
+            covariance = np.atleast_2d(np.cov(features, rowvar=False))
+            _computed = {
+                "mean": features.mean(axis=0),
+                "covariance": covariance,
+                "sqrt_covariance": _stats.sqrt_psd(covariance),
+                "radii": manifold.neighbour_radii(features, (1, k, density_k)),
+            }
+        self.mean = _computed["mean"]
+        self.covariance = _computed["covariance"]
+        self.sqrt_covariance = _computed["sqrt_covariance"]
+        self.radii = _computed["radii"]
+
+    def scores(self, generated, *, kid_subsets, kid_subset_size, seed) -> dict:
+        """FD, KID and the manifold scores of generated features against this set."""
+        if generated.shape[1:] != self.features.shape[1:]:
+            raise ValueError(
+                "Expected real and generated features of the same size. Received: "
+                f"{self.features.shape[1]} and {generated.shape[1]}"
+            )
+        if len(generated) < 2:
+            raise ValueError(f"Expected at least 2 generated samples. Received: {len(generated)}")
+        fd = _stats.frechet_distance(
+            self.mean,
+            self.covariance,
+            generated.mean(axis=0),
+            np.atleast_2d(np.cov(generated, rowvar=False)),
+            sqrt_sigma1=self.sqrt_covariance,
+        )
+        kid, _ = _stats.kernel_distance(
+            self.features,
+            generated,
+            subsets=kid_subsets,
+            subset_size=kid_subset_size,
+            rng=np.random.default_rng(seed),
+        )
+        scores = {"fd": fd, "kid": kid}
+        scores.update(
+            manifold.manifold_scores(
+                self.features,
+                generated,
+                k=self.k,
+                density_k=self.density_k,
+                real_radii=self.radii,
+            )
+        )
+        return scores
+
+    def save(self, path):
+        """Writes the statistics to `path` (`.npz`) atomically."""
+        temporary = f"{path}.tmp-{os.getpid()}.npz"
+        np.savez(
+            temporary,
+            features=self.features,
+            mean=self.mean,
+            covariance=self.covariance,
+            sqrt_covariance=self.sqrt_covariance,
+            radii=self.radii,
+            ks=np.array([self.k, self.density_k]),
+        )
+        os.replace(temporary, path)
+
+    @classmethod
+    def load(cls, path):
+        with np.load(path) as stored:
+            k, density_k = (int(v) for v in stored["ks"])
+            computed = {key: stored[key] for key in stored.files if key not in ("ks",)}
+        return cls(computed.pop("features"), k=k, density_k=density_k, _computed=computed)
+
+
+def fingerprint(samples, feature_extractor, **settings) -> str:
+    """A hex digest of the samples' bytes, the extractor's config and weights, and
+    `settings`: equal digests mean equal reference statistics."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps({"format": FORMAT, **settings}, sort_keys=True).encode())
+    samples = np.ascontiguousarray(keras.ops.convert_to_numpy(samples))
+    digest.update(f"{samples.shape}{samples.dtype}".encode())
+    digest.update(memoryview(samples).cast("B"))
+    if feature_extractor is not None:
+        if not isinstance(feature_extractor, keras.Model):
+            raise ValueError(
+                "Expected a Keras model (or None) as `feature_extractor` to cache the "
+                f"reference statistics. Received: {type(feature_extractor).__name__}"
+            )
+        digest.update(feature_extractor.to_json().encode())
+        for weights in feature_extractor.get_weights():
+            weights = np.ascontiguousarray(weights)
+            digest.update(f"{weights.shape}{weights.dtype}".encode())
+            digest.update(memoryview(weights).cast("B"))
+    return digest.hexdigest()
+
+
+def cached(cache_dir, key, compute):
+    """Returns the `Reference` stored under `key` in `cache_dir`, or `compute()`'s,
+    which it stores there first. Returns `(reference, was_cached)`."""
+    path = os.path.join(cache_dir, f"reference-{key[:24]}.npz")
+    if os.path.isfile(path):
+        return Reference.load(path), True
+    reference = compute()
+    os.makedirs(cache_dir, exist_ok=True)
+    reference.save(path)
+    return reference, False
