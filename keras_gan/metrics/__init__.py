@@ -1,14 +1,17 @@
-"""GAN quality metrics (`keras_gan.metrics`): FD, KID, classifier score and a callback.
+"""GAN quality metrics (`keras_gan.metrics`).
 
 `FrechetDistance`, `KernelDistance` and `ClassifierScore` are streaming
 `keras.metrics.Metric`s over real and generated batches, computed on the host in
-float64; `GANQuality` puts the three in the epoch logs during `fit`.
+float64; `manifold_scores` gives precision, recall, density, coverage and
+memorization; `quality_scores` all of them at once, and `GANQuality` puts them in the
+epoch logs during `fit`. `inception_feature_extractor` gives Inception-v3 features.
 """
 
 from keras_gan.metrics.classifier_score import ClassifierScore
 from keras_gan.metrics.frechet_distance import FrechetDistance
 from keras_gan.metrics.gan_quality import GANQuality
 from keras_gan.metrics.gan_quality import quality_scores
+from keras_gan.metrics.inception import inception_feature_extractor
 from keras_gan.metrics.kernel_distance import KernelDistance
 from keras_gan.metrics.manifold import manifold_scores
 
@@ -17,6 +20,7 @@ __all__ = [
     "FrechetDistance",
     "GANQuality",
     "KernelDistance",
+    "inception_feature_extractor",
     "manifold_scores",
     "quality_scores",
 ]

@@ -11,6 +11,16 @@ def check_callable(model, role):
             f"Expected `{role}` to be a Keras model or a callable mapping a batch to "
             f"(batch, d) outputs. Received: {role}={model!r} of type {type(model).__name__}"
         )
+    if isinstance(model, keras.Model):
+        try:
+            shape = model.output_shape
+        except (AttributeError, ValueError):  # not built yet: checked on the first batch
+            return model
+        if not (isinstance(shape, tuple) and len(shape) == 2):
+            raise ValueError(
+                f"Expected `{role}` to output (batch, d) values, one vector per sample. "
+                f"Received: {role} {model.name!r} with output shape {shape}"
+            )
     return model
 
 

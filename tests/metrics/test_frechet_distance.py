@@ -9,6 +9,7 @@ from scipy import linalg
 
 from keras_gan.metrics import FrechetDistance
 from keras_gan.metrics import _stats
+from keras_gan.metrics import quality_scores
 
 
 def direct_fd(x, y):
@@ -194,10 +195,21 @@ def test_mismatched_real_and_generated_features_raise():
         metric.result()
 
 
-def test_extractor_with_non_2d_output_raises():
-    extractor = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Conv2D(2, 3)])
-    metric = FrechetDistance(extractor)
-    with pytest.raises(ValueError, match=r"Expected the feature extractor to map a batch of 3"):
+def test_extractor_model_with_non_2d_output_raises_at_construction():
+    extractor = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Conv2D(2, 3)], name="conv")
+    expected = (
+        r"^Expected `feature_extractor` to output \(batch, d\) values, one vector per sample\. "
+        r"Received: feature_extractor 'conv' with output shape \(None, 2, 2, 2\)$"
+    )
+    with pytest.raises(ValueError, match=expected):
+        FrechetDistance(extractor)
+    with pytest.raises(ValueError, match=expected):
+        quality_scores(np.zeros((8, 4, 4, 1)), np.zeros((8, 4, 4, 1)), feature_extractor=extractor)
+
+
+def test_extractor_callable_with_non_2d_output_raises_on_the_first_batch():
+    metric = FrechetDistance(lambda batch: batch)
+    with pytest.raises(ValueError, match=r"^Expected the feature extractor to map a batch of 3 "):
         metric.update_state(np.zeros((3, 4, 4, 1)), None)
 
 
