@@ -3,8 +3,9 @@
 `keras-gan train` trains a DCGAN (on the bundled 8x8 digits by default) and writes,
 under `runs/NAME/`: TensorBoard logs and image grids (`logs/`), checkpoints
 (`checkpoints/`), the final `gan.keras` and `generator.keras`, `samples.png` and
-`scores.json`. It ends by printing the Frechet distance, KID and classifier score of
-the generator next to those of held-out real data (the best a generator can expect).
+`scores.json`. It ends by printing the Frechet distance, KID, precision, recall,
+density, coverage, memorization and classifier score of the generator next to those
+of held-out real data (the best a generator can expect).
 """
 
 import argparse
@@ -21,14 +22,26 @@ from keras_gan import architectures
 from keras_gan import callbacks
 from keras_gan import datasets
 from keras_gan import images
+from keras_gan import metrics
 from keras_gan.gan import GAN
 from keras_gan.losses import LOSS_NAMES
-from keras_gan.metrics import GANQuality
 
 #: `train`'s default epochs: about two minutes on two CPU cores for the digits.
 DEFAULT_EPOCHS = 200
 #: Generated sets averaged in the final scores.
 DRAWS = 5
+#: The scores compare with at most this many training images (the first ones): it
+#: bounds the cached reference statistics and the nearest-neighbour cost.
+REFERENCE_IMAGES = 5000
+#: Generated samples per set in the final report (and held-out images) at most.
+REPORT_SAMPLES = 2000
+#: End-of-epoch scoring: at most this many evaluations a run, of at most this many
+#: samples, with this many KID subsets (the final report uses 100).
+EPOCH_EVALUATIONS = 5
+EPOCH_SAMPLES = 500
+EPOCH_KID_SUBSETS = 10
+#: `--features` choices.
+FEATURES = ("auto", "classifier", "inception", "pixels")
 
 
 class _UsageError(Exception):
@@ -94,6 +107,16 @@ def _add_dataset_flags(parser):
     )
 
 
+def _add_scoring_flags(parser):
+    parser.add_argument(
+        "--features",
+        choices=FEATURES,
+        default="auto",
+        help="features of the scores: auto is classifier for data with 2+ classes, else "
+        "inception with a GPU, else pixels (downscaled to 16 px)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Returns the `keras-gan` argument parser."""
     parser = _Parser(prog="keras-gan", description="Train and sample GANs with Keras.")
@@ -108,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
     )
     _add_dataset_flags(train)
+    _add_scoring_flags(train)
     train.add_argument(
         "--epochs", type=_positive_int, default=DEFAULT_EPOCHS, help="passes over the data"
     )
@@ -157,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     score.add_argument("model", help="a whole GAN or a generator .keras file")
     _add_dataset_flags(score)
+    _add_scoring_flags(score)
     score.add_argument(
         "--num-classes", type=_positive_int, default=None, help="for a conditional generator"
     )
@@ -241,63 +266,133 @@ def _save_grid(samples, path, scale=None):
     images.save_png(grid, path)
 
 
-class _Judge:
-    """FD / KID / classifier score against a dataset's training split.
+def _feature_models(choice, images, labels, *, quiet, dataset):
+    """Returns `(feature_extractor, classifier, description)` for `--features choice`."""
+    image_shape = images.shape[1:]
+    classes = len(np.unique(labels))
+    if choice == "auto":
+        if classes > 1:
+            choice = "classifier"
+        elif keras.distribution.list_devices("gpu"):
+            choice = "inception"
+        else:
+            choice = "pixels"
+        fallback = True
+    else:
+        fallback = False
+    if choice == "classifier":
+        if classes < 2:
+            raise ValueError(
+                "Expected 2 or more classes (class subfolders) for --features classifier. "
+                f"Received: {classes} class in {dataset}"
+            )
+        if not quiet:
+            print(f"Training the {dataset} classifier for the scores...", flush=True)
+        epochs = 30 if len(images) < 5000 else 3
+        classifier = architectures.train_classifier(images, labels, epochs=epochs, seed=0)
+        return architectures.feature_extractor(classifier), classifier, "classifier features"
+    if choice == "inception":
+        try:
+            extractor = metrics.inception_feature_extractor(image_shape)
+        except Exception as e:
+            if not fallback:
+                raise ValueError(
+                    "Expected Inception-v3 ImageNet weights (Keras downloads them to "
+                    "~/.keras/models on first use). Received: "
+                    f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e) else ''}"
+                ) from e
+            if not quiet:
+                print("Inception-v3 weights unavailable: scoring on pixels.", flush=True)
+        else:
+            return extractor, None, "Inception-v3 features"
+    extractor = metrics.pixel_feature_extractor(image_shape)
+    return extractor, None, f"{extractor.output_shape[-1]} pixel features"
 
-    The classifier (and its feature layer) is trained in-process on the training
-    split; a dataset with a single label is compared on raw pixels, without a
-    classifier score. Generated sets have as many samples as the held-out split, so
-    both rows of the report have the same sample-size bias.
+
+class _EpochQuality(metrics.GANQuality):
+    """`GANQuality` that prints each evaluation (scores and seconds) unless quiet."""
+
+    def __init__(self, *args, quiet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.quiet = quiet
+        self.seconds = 0.0
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every_n_epochs:
+            return
+        start = time.perf_counter()
+        super().on_epoch_end(epoch, logs)
+        seconds = time.perf_counter() - start
+        self.seconds += seconds
+        if not self.quiet:
+            shown = "  ".join(f"{key} {value:.4g}" for key, value in self.last_scores.items())
+            print(f"  scores after epoch {epoch + 1} ({seconds:.1f} s): {shown}", flush=True)
+
+
+class _Judge:
+    """The scores against a dataset's training split: at the end of some epochs, and
+    in the final report next to held-out real data.
+
+    `--features` picks the features (`_feature_models`). The real statistics are
+    computed once (cached under `cache_dir` when given). Generated sets in the final
+    report have as many samples as the held-out images, so both rows of the report have
+    the same sample-size bias.
     """
 
-    def __init__(self, args, quiet=False, every_n_epochs=1):
+    def __init__(self, args, *, quiet=False, epochs=1, cache_dir=None):
         self.dataset = args.dataset
         self.train_images, train_labels = _load_data(args, "train")
-        self.test_images, _ = _load_data(args, "test")
-        classifier = extractor = None
-        if len(np.unique(train_labels)) > 1:
-            if not quiet:
-                print(f"Training the {args.dataset} classifier for the scores...", flush=True)
-            epochs = 30 if len(self.train_images) < 5000 else 3
-            classifier = architectures.train_classifier(
-                self.train_images, train_labels, epochs=epochs, seed=0
-            )
-            extractor = architectures.feature_extractor(classifier)
-        self.quality = GANQuality(
-            self.train_images,
+        self.test_images = _load_data(args, "test")[0][:REPORT_SAMPLES]
+        extractor, classifier, self.features = _feature_models(
+            args.features, self.train_images, train_labels, quiet=quiet, dataset=args.dataset
+        )
+        self.quality = _EpochQuality(
+            self.train_images[:REFERENCE_IMAGES],
             extractor,
             classifier,
-            num_samples=self.num_samples,
-            every_n_epochs=every_n_epochs,
+            num_samples=min(EPOCH_SAMPLES, self.num_samples),
+            every_n_epochs=math.ceil(epochs / EPOCH_EVALUATIONS),
+            kid_subsets=EPOCH_KID_SUBSETS,
+            cache_dir=cache_dir,
+            quiet=quiet,
         )
 
     @property
     def num_samples(self):
-        return max(2, len(self.test_images))
+        return max(4, len(self.test_images))  # the k-NN scores need more than k=3
 
     def report(self, generate):
         """Prints and returns the scores of `generate(n, seed)` and of held-out data.
 
         The generated scores are the mean over `DRAWS` sets of samples.
         """
+        start = time.perf_counter()
+        self.quality.kid_subsets = 100
         draws = [self.quality.scores(generate(self.num_samples, 1000 + i)) for i in range(DRAWS)]
         generated = {key: float(np.mean([d[key] for d in draws])) for key in draws[0]}
         results = {
             "generated": generated,
             "generated_draws": draws,
             "held_out_real": self.quality.scores(self.test_images),
+            "features": self.features,
+            "reference_images": len(self.quality.real_samples),
         }
-        features = "pixels" if self.quality.feature_extractor is None else "classifier features"
         print(
-            f"\nScores against the {len(self.train_images)} {self.dataset} training images "
-            f"({features}); generated: mean of {DRAWS} sets of {self.num_samples} samples, "
-            f"as many as the held-out real images:"
+            f"\nScores against {len(self.quality.real_samples)} {self.dataset} training "
+            f"images ({self.features}); generated: mean of {DRAWS} sets of "
+            f"{self.num_samples} samples, as many as the held-out real images:"
         )
-        print(f"  {'':15s}{'FD':>10s}{'KID':>10s}{'classifier score':>18s}")
+        columns = ("FD", "KID", "precision", "recall", "density", "coverage", "memorized")
+        keys = ("fd", "kid", "precision", "recall", "density", "coverage", "memorization")
+        print(f"  {'':15s}" + "".join(f"{c:>11s}" for c in columns) + f"{'classifier score':>18s}")
         for label, row in (("generated", generated), ("held-out real", results["held_out_real"])):
             score = row.get("classifier_score")
             shown = f"{score:18.3f}" if score is not None else f"{'-':>18s}"
-            print(f"  {label:15s}{row['fd']:10.4f}{row['kid']:10.4f}{shown}")
+            values = f"{row['fd']:11.4f}{row['kid']:11.4f}" + "".join(
+                f"{row[key]:11.3f}" for key in keys[2:]
+            )
+            print(f"  {label:15s}{values}{shown}")
+        results["report_seconds"] = round(time.perf_counter() - start, 1)
         return results
 
 
@@ -315,7 +410,12 @@ def _train(args):
             "already holds files (choose another --name or --output-dir)"
         )
     keras.utils.set_random_seed(args.seed)
-    judge = _Judge(args, quiet=args.quiet, every_n_epochs=max(1, args.epochs // 8))
+    judge = _Judge(
+        args,
+        quiet=args.quiet,
+        epochs=args.epochs,
+        cache_dir=os.path.join(args.output_dir, "reference_stats"),
+    )
     train_images = judge.train_images
     image_shape = train_images.shape[1:]
     width = args.width or (32 if max(image_shape[:2]) <= 16 else 64)
@@ -332,7 +432,9 @@ def _train(args):
     logs = os.path.join(run_dir, "logs")
     every = max(1, args.epochs // 20)
     fit_callbacks = [
-        judge.quality,  # before TensorBoard, which then logs fd, kid, classifier_score
+        # First, so that its time per step leaves out the callbacks after it.
+        *([] if args.quiet else [keras.callbacks.ProgbarLogger()]),
+        judge.quality,  # before TensorBoard, which then logs its scores
         keras.callbacks.TensorBoard(logs, write_graph=False),
         callbacks.ImageGrid(logs, num_images=64, every_n_epochs=every),
         callbacks.GANCheckpoint(
@@ -361,6 +463,7 @@ def _train(args):
     results.update(
         {
             "seconds": round(seconds, 1),
+            "epoch_scoring_seconds": round(judge.quality.seconds, 1),
             "epochs": args.epochs,
             "command": " ".join(["keras-gan", *args.argv]),
         }
@@ -381,7 +484,11 @@ def _sample(args):
 
 def _score(args):
     model = _load_model(args.model)
-    judge = _Judge(args)
+    cache_dir = None
+    run_dir = os.path.dirname(os.path.abspath(args.model))
+    if os.path.isfile(os.path.join(run_dir, "scores.json")):  # in a `train` run directory
+        cache_dir = os.path.join(os.path.dirname(run_dir), "reference_stats")
+    judge = _Judge(args, cache_dir=cache_dir)
     shape = _generate(model, 1, 0, args.num_classes).shape[1:]
     if shape != judge.train_images.shape[1:]:
         raise ValueError(

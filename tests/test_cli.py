@@ -16,6 +16,9 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 import keras_gan
 from keras_gan import cli
 from keras_gan.callbacks import GANCheckpoint
+from keras_gan.metrics import _reference
+
+SCORE_KEYS = ("fd", "kid", "precision", "recall", "density", "coverage", "memorization")
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +63,15 @@ def test_train_writes_the_run_directory(run_dir, capsys):
     # GANQuality runs before TensorBoard, which logs its scores with the losses.
     events = EventAccumulator(str(run_dir / "logs" / "train"), size_guidance={"tensors": 0})
     tags = set(events.Reload().Tags()["tensors"])
-    assert {"epoch_d_loss", "epoch_fd", "epoch_kid", "epoch_classifier_score"} <= tags
+    assert {"epoch_d_loss", "epoch_fd", "epoch_precision", "epoch_classifier_score"} <= tags
     scores = json.loads((run_dir / "scores.json").read_text())
     for row in ("generated", "held_out_real"):
-        assert set(scores[row]) == {"fd", "kid", "classifier_score"}
+        assert set(scores[row]) == {"classifier_score", *SCORE_KEYS}
         assert all(np.isfinite(v) for v in scores[row].values())
+    assert scores["features"] == "classifier features"
+    assert 0 <= scores["epoch_scoring_seconds"] <= scores["seconds"]
+    # The real statistics are cached beside the run, for the next run on the same data.
+    assert len(list((run_dir.parent / "reference_stats").glob("reference-*.npz"))) == 1
     assert scores["epochs"] == 1
     assert scores["command"].startswith("keras-gan train --epochs 1 --max-samples 96")
     # 64 upscaled 8x8 digits: an 8x8 grid of (8 + 1) * 4 pixels plus the border.
@@ -76,7 +83,10 @@ def test_train_writes_the_run_directory(run_dir, capsys):
 def test_train_shows_progress_and_prints_the_scores_next_to_held_out_real_data(training):
     run_dir, out = training
     assert "3/3" in out and "d_loss:" in out  # Keras' progress bar: 96 images, batch 32
-    assert "FD" in out and "KID" in out and "classifier score" in out
+    assert "scores after epoch 1 (" in out  # printed under the bar, whose ms/step omit them
+    for column in ("FD", "KID", "precision", "recall", "density", "coverage", "memorized"):
+        assert column in out
+    assert "classifier score" in out
     generated = [line for line in out.splitlines() if line.strip().startswith("generated")]
     held_out = [line for line in out.splitlines() if line.strip().startswith("held-out real")]
     assert len(generated) == len(held_out) == 1
@@ -113,11 +123,69 @@ def test_sample_from_gan_and_generator_files_gives_the_same_grid(run_dir, tmp_pa
     assert not np.array_equal(np.asarray(Image.open(other)), a)
 
 
-def test_score_prints_the_three_scores(run_dir, capsys):
+def test_score_prints_the_scores(run_dir, capsys):
     argv = ["score", str(run_dir / "generator.keras"), "--max-samples", "64"]
     assert cli.main(argv) == 0
     out = capsys.readouterr().out
-    assert "classifier score" in out and "held-out real" in out
+    assert "classifier score" in out and "held-out real" in out and "recall" in out
+
+
+def test_score_on_pixels_reads_the_cached_reference_the_second_time(run_dir, capsys, monkeypatch):
+    argv = [
+        "score",
+        str(run_dir / "generator.keras"),
+        "--max-samples",
+        "40",
+        "--features",
+        "pixels",
+    ]
+    cache = run_dir.parent / "reference_stats"
+    before = set(cache.glob("*.npz"))
+    assert cli.main(argv) == 0
+    first = capsys.readouterr().out
+    assert "(64 pixel features)" in first
+    assert first.splitlines()[-1].endswith("-")  # no classifier score on pixels
+    assert len(set(cache.glob("*.npz")) - before) == 1
+    saved = []
+    monkeypatch.setattr(_reference.Reference, "save", lambda self, path: saved.append(path))
+    assert cli.main(argv) == 0
+    assert capsys.readouterr().out == first
+    assert saved == []
+
+
+def digits_like(n=40, side=8, channels=1):
+    images = np.random.default_rng(0).uniform(-1, 1, (n, side, side, channels))
+    return images.astype("float32"), np.zeros(n, "int32")
+
+
+def test_auto_features_are_pixels_without_classes_or_gpu(monkeypatch):
+    images, labels = digits_like(side=32, channels=3)
+    monkeypatch.setattr(keras.distribution, "list_devices", lambda kind=None: [])
+    extractor, classifier, description = cli._feature_models(
+        "auto", images, labels, quiet=True, dataset="folder"
+    )
+    assert classifier is None and description == "768 pixel features"
+    assert extractor.output_shape == (None, 16 * 16 * 3)
+
+
+def test_auto_features_fall_back_to_pixels_when_inception_is_unavailable(monkeypatch, capsys):
+    def offline(*args, **kwargs):
+        raise OSError("URL fetch failure: Temporary failure in name resolution")
+
+    monkeypatch.setattr(keras.distribution, "list_devices", lambda kind=None: ["gpu:0"])
+    monkeypatch.setattr(cli.metrics, "inception_feature_extractor", offline)
+    images, labels = digits_like()
+    _, _, description = cli._feature_models("auto", images, labels, quiet=False, dataset="x")
+    assert description == "64 pixel features"
+    assert "Inception-v3 weights unavailable: scoring on pixels." in capsys.readouterr().out
+    with pytest.raises(ValueError, match=r"^Expected Inception-v3 ImageNet weights .* Received: "):
+        cli._feature_models("inception", images, labels, quiet=True, dataset="x")
+
+
+def test_classifier_features_need_two_classes():
+    images, labels = digits_like()
+    with pytest.raises(ValueError, match=r"Expected 2 or more classes .* Received: 1 class in x"):
+        cli._feature_models("classifier", images, labels, quiet=True, dataset="x")
 
 
 def test_python_dash_m_runs_the_command_line(capsys, monkeypatch):
@@ -145,6 +213,7 @@ def test_help_exits_zero(capsys):
         (["train", "--d-lr", "nan"], "--d-lr: Expected a positive number. Received: 'nan'"),
         (["train", "--ema-decay", "1.5"], "--ema-decay: Expected 0 (off) or a decay in (0, 1)"),
         (["train", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+        (["score", "m.keras", "--features", "vgg"], "--features: invalid choice: 'vgg'"),
         (["sample"], "the following arguments are required: model"),
     ],
 )

@@ -4,7 +4,8 @@
 `keras.metrics.Metric`s over real and generated batches, computed on the host in
 float64; `manifold_scores` gives precision, recall, density, coverage and
 memorization; `quality_scores` all of them at once, and `GANQuality` puts them in the
-epoch logs during `fit`. `inception_feature_extractor` gives Inception-v3 features.
+epoch logs during `fit`. `inception_feature_extractor` gives Inception-v3 features,
+`pixel_feature_extractor` downscaled pixels.
 """
 
 from keras_gan.metrics.classifier_score import ClassifierScore
@@ -14,6 +15,7 @@ from keras_gan.metrics.gan_quality import quality_scores
 from keras_gan.metrics.inception import inception_feature_extractor
 from keras_gan.metrics.kernel_distance import KernelDistance
 from keras_gan.metrics.manifold import manifold_scores
+from keras_gan.metrics.pixel_features import pixel_feature_extractor
 
 __all__ = [
     "ClassifierScore",
@@ -22,5 +24,6 @@ __all__ = [
     "KernelDistance",
     "inception_feature_extractor",
     "manifold_scores",
+    "pixel_feature_extractor",
     "quality_scores",
 ]

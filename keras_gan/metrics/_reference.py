@@ -97,8 +97,17 @@ class Reference:
         return cls(computed.pop("features"), k=k, density_k=density_k, _computed=computed)
 
 
+def _structure(layer):
+    """A model's layer types and configs, nested models included, without the layer
+    names (Keras numbers them per process: a rebuilt model gets other names)."""
+    if isinstance(layer, keras.Model):
+        return [type(layer).__name__, [_structure(inner) for inner in layer.layers]]
+    config = {key: value for key, value in layer.get_config().items() if key != "name"}
+    return [type(layer).__name__, config]
+
+
 def fingerprint(samples, feature_extractor, **settings) -> str:
-    """A hex digest of the samples' bytes, the extractor's config and weights, and
+    """A hex digest of the samples' bytes, the extractor's layers and weights, and
     `settings`: equal digests mean equal reference statistics."""
     digest = hashlib.sha256()
     digest.update(json.dumps({"format": FORMAT, **settings}, sort_keys=True).encode())
@@ -111,7 +120,8 @@ def fingerprint(samples, feature_extractor, **settings) -> str:
                 "Expected a Keras model (or None) as `feature_extractor` to cache the "
                 f"reference statistics. Received: {type(feature_extractor).__name__}"
             )
-        digest.update(feature_extractor.to_json().encode())
+        structure = json.dumps(_structure(feature_extractor), sort_keys=True, default=str)
+        digest.update(structure.encode())
         for weights in feature_extractor.get_weights():
             weights = np.ascontiguousarray(weights)
             digest.update(f"{weights.shape}{weights.dtype}".encode())

@@ -136,10 +136,13 @@ def counting_outputs(monkeypatch):
     return counts
 
 
+def flatten_dense():
+    return keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(), keras.layers.Dense(3)])
+
+
 def test_cached_reference_is_read_back_and_invalidated_by_a_change(tmp_path, monkeypatch):
     real, fake = data(40), data(20) * 0.5
-    extractor = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten()])
-    extractor.add(keras.layers.Dense(3))
+    extractor = flatten_dense()
     counts = counting_outputs(monkeypatch)
     first = GANQuality(real, extractor, num_samples=20, kid_subsets=5, cache_dir=tmp_path)
     expected = first.scores(fake)
@@ -147,7 +150,10 @@ def test_cached_reference_is_read_back_and_invalidated_by_a_change(tmp_path, mon
     assert len(list(tmp_path.glob("reference-*.npz"))) == 1
 
     counts.clear()
-    second = GANQuality(real, extractor, num_samples=20, kid_subsets=5, cache_dir=tmp_path)
+    rebuilt = flatten_dense()  # auto-numbered layer names differ, weights are copied
+    assert [layer.name for layer in rebuilt.layers] != [layer.name for layer in extractor.layers]
+    rebuilt.set_weights(extractor.get_weights())
+    second = GANQuality(real, rebuilt, num_samples=20, kid_subsets=5, cache_dir=tmp_path)
     assert second.scores(fake) == expected  # bit for bit: the same statistics
     assert counts == [20] and second.reference_from_cache is True
 
