@@ -437,8 +437,8 @@ def _train(args):
         judge.quality,  # before TensorBoard, which then logs its scores
         keras.callbacks.TensorBoard(logs, write_graph=False),
         callbacks.ImageGrid(logs, num_images=64, every_n_epochs=every),
-        callbacks.GANCheckpoint(
-            os.path.join(run_dir, "checkpoints"), every_n_epochs=max(1, args.epochs // 10)
+        callbacks.GANCheckpoint(  # at most 5 a run, like the scores: short runs stay short
+            os.path.join(run_dir, "checkpoints"), every_n_epochs=math.ceil(args.epochs / 5)
         ),
     ]
     if not args.quiet:

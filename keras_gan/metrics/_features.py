@@ -33,8 +33,8 @@ def check_positive_int(value, name):
 def outputs(model, samples, *, batch_size, role):
     """Returns `model(samples)` as a float64 `(n, d)` array, `None` for `samples=None`.
 
-    `model=None` flattens each sample instead. A Keras model runs through `predict`
-    (compiled once, batched); any other callable is called on chunks of `batch_size`.
+    `model=None` flattens each sample instead. The model is called on chunks of
+    `batch_size` samples.
     """
     if samples is None:
         return None
@@ -51,14 +51,14 @@ def outputs(model, samples, *, batch_size, role):
     n = int(samples.shape[0])
     if n == 0:
         return None
-    if isinstance(model, keras.Model):
-        values = model.predict(samples, batch_size=batch_size, verbose=0)
-    else:
-        chunks = [
-            keras.ops.convert_to_numpy(model(samples[i : i + batch_size]))
-            for i in range(0, n, batch_size)
-        ]
-        values = np.concatenate(chunks)
+    # A Keras model runs through `predict_on_batch` (compiled once per chunk shape,
+    # without the data pipeline that `predict` builds on every call).
+    call = model.predict_on_batch if isinstance(model, keras.Model) else model
+    chunks = [
+        keras.ops.convert_to_numpy(call(samples[i : i + batch_size]))
+        for i in range(0, n, batch_size)
+    ]
+    values = np.concatenate(chunks)
     values = np.asarray(values, dtype="float64")
     if values.ndim != 2 or values.shape[0] != n:
         raise ValueError(

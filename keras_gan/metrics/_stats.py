@@ -68,21 +68,36 @@ def unbiased_mmd2(k_xx, k_yy, k_xy) -> float:
     return float(xx + yy - 2.0 * k_xy.sum() / (m * n))
 
 
+#: Entries of the kernel matrices KID computes once for all subsets at most (128 MB).
+KERNEL_ENTRIES = 2**24
+
+
 def kernel_distance(real, generated, *, subsets: int, subset_size: int, rng):
     """KID: mean and standard deviation of the unbiased MMD^2 over random subsets.
 
     Each subset draws `subset_size` real and `subset_size` generated features without
     replacement (`subset_size` is capped at the smaller of the two counts), as in
-    Binkowski et al.'s reference code.
+    Binkowski et al.'s reference code. The generated-generated and real-generated
+    kernels are computed once for all subsets (when they fit in `KERNEL_ENTRIES`
+    entries), the real-real kernel per subset.
     """
     m = min(subset_size, len(real), len(generated))
+    whole = len(generated) * (len(real) + len(generated)) <= KERNEL_ENTRIES
+    if whole:
+        k_yy_all = polynomial_kernel(generated, generated)
+        k_xy_all = polynomial_kernel(real, generated)
     values = np.empty(subsets, dtype="float64")
     for i in range(subsets):
-        x = real[rng.choice(len(real), m, replace=False)]
-        y = generated[rng.choice(len(generated), m, replace=False)]
-        values[i] = unbiased_mmd2(
-            polynomial_kernel(x, x), polynomial_kernel(y, y), polynomial_kernel(x, y)
-        )
+        rows = rng.choice(len(real), m, replace=False)
+        columns = rng.choice(len(generated), m, replace=False)
+        x = real[rows]
+        if whole:
+            k_yy = k_yy_all[np.ix_(columns, columns)]
+            k_xy = k_xy_all[np.ix_(rows, columns)]
+        else:
+            y = generated[columns]
+            k_yy, k_xy = polynomial_kernel(y, y), polynomial_kernel(x, y)
+        values[i] = unbiased_mmd2(polynomial_kernel(x, x), k_yy, k_xy)
     return float(values.mean()), float(values.std())
 
 

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from keras_gan.metrics import KernelDistance
+from keras_gan.metrics import _stats
 
 
 def direct_unbiased_mmd2(x, y):
@@ -133,3 +134,11 @@ def test_mismatched_feature_sizes_raise():
 def test_non_positive_sizes_raise(name):
     with pytest.raises(ValueError, match=f"Expected `{name}` to be a positive integer"):
         KernelDistance(**{name: 0})
+
+
+def test_kernels_computed_once_or_per_subset_give_the_same_result(monkeypatch):
+    rng = np.random.default_rng(9)
+    x, y = rng.standard_normal((50, 4)), rng.standard_normal((40, 4)) + 0.2
+    once = kid_of(x, y, subsets=7, subset_size=30)
+    monkeypatch.setattr(_stats, "KERNEL_ENTRIES", 0)
+    assert kid_of(x, y, subsets=7, subset_size=30) == pytest.approx(once, rel=1e-12)
