@@ -39,6 +39,12 @@ class Reference:
         self.covariance = _computed["covariance"]
         self.sqrt_covariance = _computed["sqrt_covariance"]
         self.radii = _computed["radii"]
+        self._k_xx = None  # the whole real-real KID kernel, when small enough
+
+    def _real_kernel(self):
+        if self._k_xx is None and len(self.features) ** 2 <= _stats.KERNEL_ENTRIES:
+            self._k_xx = _stats.polynomial_kernel(self.features, self.features)
+        return self._k_xx
 
     def scores(self, generated, *, kid_subsets, kid_subset_size, seed) -> dict:
         """FD, KID and the manifold scores of generated features against this set."""
@@ -62,6 +68,7 @@ class Reference:
             subsets=kid_subsets,
             subset_size=kid_subset_size,
             rng=np.random.default_rng(seed),
+            k_xx_all=self._real_kernel(),
         )
         scores = {"fd": fd, "kid": kid}
         scores.update(

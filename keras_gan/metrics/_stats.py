@@ -72,14 +72,15 @@ def unbiased_mmd2(k_xx, k_yy, k_xy) -> float:
 KERNEL_ENTRIES = 2**24
 
 
-def kernel_distance(real, generated, *, subsets: int, subset_size: int, rng):
+def kernel_distance(real, generated, *, subsets: int, subset_size: int, rng, k_xx_all=None):
     """KID: mean and standard deviation of the unbiased MMD^2 over random subsets.
 
     Each subset draws `subset_size` real and `subset_size` generated features without
     replacement (`subset_size` is capped at the smaller of the two counts), as in
     Binkowski et al.'s reference code. The generated-generated and real-generated
     kernels are computed once for all subsets (when they fit in `KERNEL_ENTRIES`
-    entries), the real-real kernel per subset.
+    entries), the real-real kernel per subset unless given whole (`k_xx_all`,
+    `polynomial_kernel(real, real)`, for a reference set compared many times).
     """
     m = min(subset_size, len(real), len(generated))
     whole = len(generated) * (len(real) + len(generated)) <= KERNEL_ENTRIES
@@ -97,7 +98,8 @@ def kernel_distance(real, generated, *, subsets: int, subset_size: int, rng):
         else:
             y = generated[columns]
             k_yy, k_xy = polynomial_kernel(y, y), polynomial_kernel(x, y)
-        values[i] = unbiased_mmd2(polynomial_kernel(x, x), k_yy, k_xy)
+        k_xx = polynomial_kernel(x, x) if k_xx_all is None else k_xx_all[np.ix_(rows, rows)]
+        values[i] = unbiased_mmd2(k_xx, k_yy, k_xy)
     return float(values.mean()), float(values.std())
 
 

@@ -142,3 +142,18 @@ def test_kernels_computed_once_or_per_subset_give_the_same_result(monkeypatch):
     once = kid_of(x, y, subsets=7, subset_size=30)
     monkeypatch.setattr(_stats, "KERNEL_ENTRIES", 0)
     assert kid_of(x, y, subsets=7, subset_size=30) == pytest.approx(once, rel=1e-12)
+
+
+def test_whole_real_kernel_gives_the_same_result():
+    rng = np.random.default_rng(10)
+    x, y = rng.standard_normal((50, 4)), rng.standard_normal((40, 4)) + 0.2
+    expected = _stats.kernel_distance(x, y, subsets=5, subset_size=30, rng=np.random.default_rng(1))
+    whole = _stats.kernel_distance(
+        x,
+        y,
+        subsets=5,
+        subset_size=30,
+        rng=np.random.default_rng(1),
+        k_xx_all=_stats.polynomial_kernel(x, x),
+    )
+    assert whole == pytest.approx(expected, rel=1e-12)
