@@ -9,6 +9,7 @@ import os
 import sys
 
 import keras
+import numpy as np
 import pytest
 
 BENCHMARKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
@@ -18,6 +19,7 @@ import _variants  # noqa: E402
 import chart  # noqa: E402
 import memory  # noqa: E402
 import profile_ops  # noqa: E402
+import scoring_cost  # noqa: E402
 import throughput  # noqa: E402
 import tuning  # noqa: E402
 
@@ -111,3 +113,24 @@ def test_profile_ops_tiny_sums_op_times_per_variant(capsys):
     for line in totals:
         b_ms, c_ms = (float(cell) for cell in line.strip("|").split("|")[1:])
         assert b_ms > 0 and c_ms > 0  # each variant's traced ops were found
+
+
+def test_scoring_cost_tiny_times_both_variants(tmp_path, capsys):
+    out = tmp_path / "cost.json"
+    tiny = ["--epochs", "1", "--max-samples", "64", "--width", "8", "--latent-dim", "8"]
+    argv = ["--rounds", "1", "--json", str(out), "--", *tiny, "--features", "pixels"]
+    assert scoring_cost.main(argv) == 0
+    rounds = json.loads(out.read_text())["rounds"]
+    assert rounds["scored"][0]["epoch_scoring"] > 0
+    assert rounds["unscored"][0]["epoch_scoring"] == 0
+    assert "fit time with / without end-of-epoch scoring" in capsys.readouterr().out
+
+
+def test_scoring_cost_writes_a_folder_of_pngs(tmp_path):
+    from PIL import Image
+
+    scoring_cost.write_folder(tmp_path, 3, side=16)
+    names = sorted(os.listdir(tmp_path))
+    assert names == ["image_00000.png", "image_00001.png", "image_00002.png"]
+    image = np.asarray(Image.open(tmp_path / names[0]))
+    assert image.shape == (16, 16, 3) and image.std() > 0
