@@ -266,6 +266,18 @@ def _save_grid(samples, path, scale=None):
     images.save_png(grid, path)
 
 
+def _gpu_visible():
+    """Whether the backend sees a GPU."""
+    if keras.config.backend() == "torch":  # Keras has no device listing for PyTorch
+        import torch
+
+        return torch.cuda.is_available()
+    try:
+        return bool(keras.distribution.list_devices("gpu"))
+    except RuntimeError:  # JAX without a GPU platform
+        return False
+
+
 def _feature_models(choice, images, labels, *, quiet, dataset):
     """Returns `(feature_extractor, classifier, description)` for `--features choice`."""
     image_shape = images.shape[1:]
@@ -273,7 +285,7 @@ def _feature_models(choice, images, labels, *, quiet, dataset):
     if choice == "auto":
         if classes > 1:
             choice = "classifier"
-        elif keras.distribution.list_devices("gpu"):
+        elif _gpu_visible():
             choice = "inception"
         else:
             choice = "pixels"

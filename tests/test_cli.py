@@ -160,7 +160,7 @@ def digits_like(n=40, side=8, channels=1):
 
 def test_auto_features_are_pixels_without_classes_or_gpu(monkeypatch):
     images, labels = digits_like(side=32, channels=3)
-    monkeypatch.setattr(keras.distribution, "list_devices", lambda kind=None: [])
+    monkeypatch.setattr(cli, "_gpu_visible", lambda: False)
     extractor, classifier, description = cli._feature_models(
         "auto", images, labels, quiet=True, dataset="folder"
     )
@@ -168,11 +168,16 @@ def test_auto_features_are_pixels_without_classes_or_gpu(monkeypatch):
     assert extractor.output_shape == (None, 16 * 16 * 3)
 
 
+def test_every_backend_says_whether_it_sees_a_gpu():
+    # JAX raises without a GPU platform and PyTorch has no device listing in Keras.
+    assert isinstance(cli._gpu_visible(), bool)
+
+
 def test_auto_features_fall_back_to_pixels_when_inception_is_unavailable(monkeypatch, capsys):
     def offline(*args, **kwargs):
         raise OSError("URL fetch failure: Temporary failure in name resolution")
 
-    monkeypatch.setattr(keras.distribution, "list_devices", lambda kind=None: ["gpu:0"])
+    monkeypatch.setattr(cli, "_gpu_visible", lambda: True)
     monkeypatch.setattr(cli.metrics, "inception_feature_extractor", offline)
     images, labels = digits_like()
     _, _, description = cli._feature_models("auto", images, labels, quiet=False, dataset="x")
