@@ -55,12 +55,8 @@ class Reference:
             )
         if len(generated) < 2:
             raise ValueError(f"Expected at least 2 generated samples. Received: {len(generated)}")
-        fd = _stats.frechet_distance(
-            self.mean,
-            self.covariance,
-            generated.mean(axis=0),
-            np.atleast_2d(np.cov(generated, rowvar=False)),
-            sqrt_sigma1=self.sqrt_covariance,
+        fd = _stats.frechet_distance_to_samples(
+            self.mean, self.covariance, generated, sqrt_sigma1=self.sqrt_covariance
         )
         kid, _ = _stats.kernel_distance(
             self.features,

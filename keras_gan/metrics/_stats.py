@@ -51,6 +51,36 @@ def trace_sqrt_product(sqrt_sigma1, sigma2):
     return float(np.sqrt(np.clip(eigenvalues, 0.0, None)).sum())
 
 
+def trace_sqrt_product_low_rank(sigma1, factor2):
+    """`Tr((sigma1 sigma2)^(1/2))` for `sigma2 = factor2.T @ factor2` (`factor2`: r x d).
+
+    `sigma1 sigma2 = (sigma1 factor2.T) factor2` has the non-zero eigenvalues of the
+    r x r `factor2 sigma1 factor2.T`: with fewer samples than features (r = m - 1 < d)
+    that matrix is much smaller than d x d, and no square root of `sigma1` is needed.
+    """
+    inner = factor2 @ sigma1 @ factor2.T
+    eigenvalues = np.linalg.eigvalsh((inner + inner.T) / 2)
+    return float(np.sqrt(np.clip(eigenvalues, 0.0, None)).sum())
+
+
+def frechet_distance_to_samples(mu1, sigma1, samples, *, sqrt_sigma1=None) -> float:
+    """`frechet_distance(mu1, sigma1, mean, covariance)` of `samples` (`(m, d)`).
+
+    With fewer samples than features, the trace of the square root comes from the
+    m x m `trace_sqrt_product_low_rank` instead of d x d eigenvalues.
+    """
+    m, d = samples.shape
+    mean = samples.mean(axis=0)
+    if m - 1 >= d:
+        covariance = np.atleast_2d(np.cov(samples, rowvar=False))
+        return frechet_distance(mu1, sigma1, mean, covariance, sqrt_sigma1=sqrt_sigma1)
+    factor = (samples - mean) / np.sqrt(m - 1)
+    diff = np.asarray(mu1, "float64") - mean
+    trace2 = float(np.sum(factor * factor))
+    trace_covmean = trace_sqrt_product_low_rank(sigma1, factor)
+    return float(diff @ diff + np.trace(sigma1) + trace2 - 2.0 * trace_covmean)
+
+
 def polynomial_kernel(x, y, *, degree: int = 3, coef0: float = 1.0):
     """`k(x, y) = (x . y / d + coef0) ** degree`, the kernel of KID; `d` = feature size."""
     return (x @ y.T / x.shape[1] + coef0) ** degree

@@ -225,3 +225,15 @@ def test_config_round_trip_keeps_the_extractor():
     assert (clone.name, clone.batch_size) == ("fd", 8)
     assert isinstance(clone.feature_extractor, keras.Model)
     assert clone.feature_extractor.output_shape == (None, 2)
+
+
+@given(st.integers(2, 30), st.integers(1, 12), st.integers(0, 2**31 - 1))
+def test_distance_to_samples_matches_scipy_for_few_or_many_samples(m, d, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((40, d)) @ rng.standard_normal((d, d))
+    y = rng.standard_normal((m, d)) + 0.2
+    mu1, s1 = x.mean(0), np.atleast_2d(np.cov(x, rowvar=False))
+    value = _stats.frechet_distance_to_samples(mu1, s1, y)
+    s2 = np.atleast_2d(np.cov(y, rowvar=False))
+    expected = np.sum((mu1 - y.mean(0)) ** 2) + np.trace(s1 + s2 - 2 * linalg.sqrtm(s1 @ s2).real)
+    assert value == pytest.approx(expected, rel=1e-6, abs=1e-6)
