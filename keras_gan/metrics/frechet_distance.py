@@ -1,5 +1,7 @@
 """`FrechetDistance`: the Frechet distance between real and generated features (FID)."""
 
+import warnings
+
 import numpy as np
 
 from keras_gan.metrics import _features
@@ -66,6 +68,9 @@ class FrechetDistance(_features.RealGeneratedMetric):
             `(batch, d)` features. `None` uses the flattened samples themselves (or
             features computed beforehand). Defaults to `None`.
         batch_size: samples per extractor call. Defaults to `256`.
+        eps: deprecated and ignored: the eigenvalue method needs no diagonal offset.
+            Accepted so that metric configs saved before it still load; a value other
+            than the old default `1e-6` warns. Defaults to `None`.
         name: the metric's name. Defaults to `"frechet_distance"`.
         dtype: dtype of the result. Defaults to `None` (Keras' float type).
 
@@ -83,9 +88,17 @@ class FrechetDistance(_features.RealGeneratedMetric):
         feature_extractor=None,
         *,
         batch_size: int = 256,
+        eps: float | None = None,
         name: str = "frechet_distance",
         dtype=None,
     ):
+        if eps is not None and eps != 1e-6:
+            warnings.warn(
+                "FrechetDistance's `eps` is ignored: the trace of the square root comes "
+                f"from eigenvalues, which need no diagonal offset. Received: eps={eps!r}",
+                DeprecationWarning,
+                stacklevel=2,
+            )
         super().__init__(feature_extractor, batch_size=batch_size, name=name, dtype=dtype)
         self.reset_state()
 

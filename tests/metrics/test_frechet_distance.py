@@ -227,6 +227,16 @@ def test_config_round_trip_keeps_the_extractor():
     assert clone.feature_extractor.output_shape == (None, 2)
 
 
+def test_config_saved_with_eps_still_loads_and_only_a_changed_eps_warns(recwarn):
+    # Configs written before the eigenvalue method carry `"eps": 1e-6`.
+    config = {**FrechetDistance(batch_size=8).get_config(), "eps": 1e-6}
+    clone = FrechetDistance.from_config(config)
+    assert clone.batch_size == 8
+    assert not [w for w in recwarn if issubclass(w.category, DeprecationWarning)]
+    with pytest.warns(DeprecationWarning, match="`eps` is ignored.*Received: eps=0.001"):
+        FrechetDistance(eps=1e-3)
+
+
 @given(st.integers(2, 30), st.integers(1, 12), st.integers(0, 2**31 - 1))
 def test_distance_to_samples_matches_scipy_for_few_or_many_samples(m, d, seed):
     rng = np.random.default_rng(seed)
