@@ -1,13 +1,15 @@
-"""Image datasets as `(images, labels)` NumPy arrays in [-1, 1] (`keras_gan.datasets`).
+"""Image datasets in [-1, 1] (`keras_gan.datasets`).
 
-`load_digits` needs no download (scikit-learn bundles it); the others go through
-`keras.datasets` and need internet access on first use.
+`image_folder` streams a folder of images as a `tf.data.Dataset`; the loaders return
+`(images, labels)` NumPy arrays: `load_digits` needs no download (scikit-learn bundles
+it), the others go through `keras.datasets` and need internet access on first use.
 """
 
 import os
 
 from keras_gan.datasets.digits import load_digits
 from keras_gan.datasets.directory import from_directory
+from keras_gan.datasets.image_folder import image_folder
 from keras_gan.datasets.keras_datasets import DatasetUnavailableError
 from keras_gan.datasets.keras_datasets import load_cifar10
 from keras_gan.datasets.keras_datasets import load_fashion_mnist
@@ -60,6 +62,7 @@ __all__ = [
     "LOADERS",
     "from_directory",
     "get",
+    "image_folder",
     "load_cifar10",
     "load_digits",
     "load_fashion_mnist",
