@@ -49,8 +49,16 @@ def get(name, split: str = "train", *, max_samples: int | None = None, **kwargs)
                 f"Received: {sorted(kwargs)}"
             )
         return LOADERS[name](split, max_samples=max_samples)
+    check_name(name)
+    return from_directory(name, split=split, max_samples=max_samples, **kwargs)
+
+
+def check_name(name):
+    """Raises unless `name` is a dataset name of `LOADERS` or an existing folder."""
+    if isinstance(name, str) and name in LOADERS:
+        return
     if isinstance(name, (str, os.PathLike)) and os.path.isdir(name):
-        return from_directory(name, split=split, max_samples=max_samples, **kwargs)
+        return
     raise ValueError(
         f"Expected a dataset name ({', '.join(LOADERS)}) or an existing folder of "
         f"images. Received: {name!r}"
@@ -60,6 +68,7 @@ def get(name, split: str = "train", *, max_samples: int | None = None, **kwargs)
 __all__ = [
     "DatasetUnavailableError",
     "LOADERS",
+    "check_name",
     "from_directory",
     "get",
     "image_folder",
