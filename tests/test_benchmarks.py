@@ -16,6 +16,7 @@ sys.path.insert(0, BENCHMARKS)
 
 import _variants  # noqa: E402
 import chart  # noqa: E402
+import image_folder  # noqa: E402
 import memory  # noqa: E402
 import profile_ops  # noqa: E402
 import throughput  # noqa: E402
@@ -111,3 +112,12 @@ def test_profile_ops_tiny_sums_op_times_per_variant(capsys):
     for line in totals:
         b_ms, c_ms = (float(cell) for cell in line.strip("|").split("|")[1:])
         assert b_ms > 0 and c_ms > 0  # each variant's traced ops were found
+
+
+def test_image_folder_measurements_run_in_process(tmp_path):
+    folder = image_folder.make_folder(str(tmp_path / "folder"), 6)
+    assert sorted(os.listdir(folder))[:2] == ["000000.png", "000001.png"]
+    pipeline = image_folder.measure_pipeline(folder, batch_size=2)
+    assert pipeline["images"] == 4  # one warm-up batch of 2, then one pass
+    assert pipeline["images_per_s"] > 0 and pipeline["peak_rss_mb"] > 0
+    assert image_folder.measure_step(batch_size=2, steps=1)["images_per_s"] > 0
