@@ -63,6 +63,8 @@ def test_train_writes_the_run_directory(run_dir, capsys):
     events = EventAccumulator(str(run_dir / "logs" / "train"), size_guidance={"tensors": 0})
     tags = set(events.Reload().Tags()["tensors"])
     assert {"epoch_d_loss", "epoch_fd", "epoch_kid", "epoch_classifier_score"} <= tags
+    assert "generated" in tags  # the image grids: one TensorBoard run per experiment
+    assert sorted(os.listdir(run_dir / "logs")) == ["samples", "train"]
     scores = json.loads((run_dir / "scores.json").read_text())
     for row in ("generated", "held_out_real"):
         assert set(scores[row]) == {"fd", "kid", "classifier_score"}
