@@ -30,7 +30,8 @@ _CHILD = """
 import sys
 from keras_gan import cli
 if sys.argv[1] == "unscored":
-    cli._EpochQuality.on_epoch_end = lambda self, epoch, logs=None: None
+    from keras_gan import _cli_scores
+    _cli_scores.EpochQuality.on_epoch_end = lambda self, epoch, logs=None: None
 sys.exit(cli.main(sys.argv[2:]))
 """
 

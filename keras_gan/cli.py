@@ -1,47 +1,92 @@
 """The `keras-gan` command: `train`, `sample` and `score` (also `python -m keras_gan`).
 
-`keras-gan train` trains a DCGAN (on the bundled 8x8 digits by default) and writes,
-under `runs/NAME/`: TensorBoard logs and image grids (`logs/`), checkpoints
-(`checkpoints/`), the final `gan.keras` and `generator.keras`, `samples.png` and
-`scores.json`. It ends by printing the Frechet distance, KID, precision, recall,
-density, coverage, memorization and classifier score of the generator next to those
-of held-out real data (the best a generator can expect).
+`keras-gan train` trains a DCGAN (on the bundled 8x8 digits by default, or streamed
+from a folder of images) and writes, under `runs/NAME/`: TensorBoard logs and image
+grids (`logs/`), checkpoints (`checkpoints/`), the final `gan.keras` and
+`generator.keras`, `samples.png` and `scores.json`. It ends by printing the Frechet
+distance, KID, precision, recall, density, coverage, memorization and classifier score of
+the generator next to those of held-out real data (the best a generator can expect).
+
+The arguments are read before Keras and TensorFlow are imported (`--help` answers at
+once); then, unless `--verbose`, TensorFlow's start-up logs, Python warnings from Keras
+and its backends, and retracing messages are silenced, so that only keras_gan's own
+output shows.
 """
 
 import argparse
+import contextlib
 import json
+import logging
 import math
 import os
 import sys
 import time
+import warnings
 
-import keras
 import numpy as np
-
-from keras_gan import architectures
-from keras_gan import callbacks
-from keras_gan import datasets
-from keras_gan import images
-from keras_gan import metrics
-from keras_gan.gan import GAN
-from keras_gan.losses import LOSS_NAMES
 
 #: `train`'s default epochs: about two minutes on two CPU cores for the digits.
 DEFAULT_EPOCHS = 200
-#: Generated sets averaged in the final scores.
-DRAWS = 5
-#: The scores compare with at most this many training images (the first ones): it
-#: bounds the cached reference statistics and the nearest-neighbour cost.
-REFERENCE_IMAGES = 5000
-#: Generated samples per set in the final report (and held-out images) at most.
-REPORT_SAMPLES = 2000
-#: End-of-epoch scoring: at most this many evaluations a run, of at most this many
-#: samples, with this many KID subsets (the final report uses 100).
-EPOCH_EVALUATIONS = 5
-EPOCH_SAMPLES = 500
-EPOCH_KID_SUBSETS = 10
-#: `--features` choices.
+#: The names of `keras_gan.losses.LOSS_NAMES` (a test keeps them equal), listed here so
+#: that `--help` needs no Keras import.
+LOSS_NAMES = ("minimax", "non_saturating", "wasserstein", "hinge", "least_squares")
+#: Image sides of a folder dataset: those of the DCGAN presets.
+FOLDER_IMAGE_SIZES = (32, 64, 128)
+#: Real images of a folder held in memory for the scores, per split.
+FOLDER_SCORE_IMAGES = 2000
+#: `--features` choices (see `keras_gan._cli_scores.feature_models`).
 FEATURES = ("auto", "classifier", "inception", "pixels")
+#: Loggers of the libraries below keras_gan, quieted unless `--verbose`.
+_LIBRARY_LOGGERS = ("tensorflow", "absl", "jax", "torch", "keras", "h5py")
+
+
+def _import_modules(verbose):
+    """Imports Keras (with its backend) and keras_gan's modules into this module.
+
+    Unless `verbose`, TensorFlow logs only fatal errors, the lines its C++ code writes
+    to stderr while it loads are dropped, and Keras', TensorFlow's and the backends'
+    Python warnings and log messages below errors are hidden.
+    """
+    global keras, architectures, callbacks, datasets, images, scores, GAN
+    if not verbose:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        warnings.filterwarnings("ignore", module=r"(keras|tensorflow|jax|torch|absl)(\.|$)")
+        for name in _LIBRARY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.ERROR)
+    with contextlib.nullcontext() if verbose else _stderr_dropped():
+        import keras
+        import tensorflow as tf  # tf.data and tf.summary, on every backend
+
+        if not verbose:
+            tf.get_logger().setLevel(logging.ERROR)
+            tf.autograph.set_verbosity(0)
+
+        from keras_gan import _cli_scores as scores
+        from keras_gan import architectures
+        from keras_gan import callbacks
+        from keras_gan import datasets
+        from keras_gan import images
+        from keras_gan.gan import GAN
+
+
+@contextlib.contextmanager
+def _stderr_dropped():
+    """Sends what C/C++ code writes to file descriptor 2 to /dev/null meanwhile.
+
+    TensorFlow's native libraries log while they load, before any log level applies.
+    An exception raised meanwhile still reaches the caller, and is reported on stderr
+    afterwards.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 class _UsageError(Exception):
@@ -90,14 +135,36 @@ def _ema_decay(text):
     return value or None
 
 
+def _folder_image_size(text):
+    value = _positive_int(text)
+    if value not in FOLDER_IMAGE_SIZES:
+        raise argparse.ArgumentTypeError(
+            f"Expected {', '.join(map(str, FOLDER_IMAGE_SIZES))} (the DCGAN presets). "
+            f"Received: {text!r}"
+        )
+    return value
+
+
+def _add_verbose_flag(parser):
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also show TensorFlow's, Keras' and the backends' logs and warnings",
+    )
+
+
 def _add_dataset_flags(parser):
     parser.add_argument(
         "--dataset",
         default="digits",
-        help="digits (bundled, no download), mnist, fashion_mnist, cifar10, or a folder of images",
+        help="digits (bundled, no download), mnist, fashion_mnist, cifar10, or a folder of "
+        "images (png, jpg, bmp, gif; class subfolders or not), streamed from disk",
     )
     parser.add_argument(
-        "--image-size", type=_positive_int, default=32, help="side of a folder's images"
+        "--image-size",
+        type=_folder_image_size,
+        default=64,
+        help="side a folder's images are resized to: 32, 64 or 128",
     )
     parser.add_argument(
         "--color-mode", choices=("rgb", "grayscale"), default="rgb", help="of a folder's images"
@@ -141,9 +208,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--d-lr", type=_positive_float, default=5e-4, help="discriminator Adam")
     train.add_argument("--g-lr", type=_positive_float, default=1e-3, help="generator Adam")
-    train.add_argument("--latent-dim", type=_positive_int, default=32, help="noise size")
     train.add_argument(
-        "--width", type=_positive_int, default=None, help="channels (32 up to 16 px, else 64)"
+        "--latent-dim",
+        type=_positive_int,
+        default=None,
+        help="noise size (None: 128 for 32-128 px images, else 32)",
+    )
+    train.add_argument(
+        "--width",
+        type=_positive_int,
+        default=None,
+        help="channels at full resolution (None: the preset's at 32, 64 and 128 px; "
+        "else 32 up to 16 px, 64 above)",
     )
     train.add_argument(
         "--ema-decay", type=_ema_decay, default=0.999, help="generator moving average, 0: off"
@@ -153,7 +229,17 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--name", default=None, help="run directory name; when not given, DATASET-dcgan-TIME"
     )
+    train.add_argument(
+        "--steps-per-epoch",
+        type=_positive_int,
+        default=None,
+        help="batches per epoch (a folder is then repeated); None: one pass over the data",
+    )
+    train.add_argument(
+        "--no-scores", action="store_true", help="skip the per-epoch and final scores"
+    )
     train.add_argument("--quiet", action="store_true", help="no progress bar or messages")
+    _add_verbose_flag(train)
 
     sample = commands.add_parser(
         "sample",
@@ -171,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument(
         "--num-classes", type=_positive_int, default=None, help="for a conditional generator"
     )
+    _add_verbose_flag(sample)
 
     score = commands.add_parser(
         "score",
@@ -185,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument(
         "--num-classes", type=_positive_int, default=None, help="for a conditional generator"
     )
+    _add_verbose_flag(score)
     return parser
 
 
@@ -204,6 +292,7 @@ def main(argv=None) -> int:
         return e.code if isinstance(e.code, int) else 0
     args.argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        _import_modules(args.verbose)
         return {"train": _train, "sample": _sample, "score": _score}[args.command](args)
     except KeyboardInterrupt:
         print("keras-gan: interrupted", file=sys.stderr)
@@ -215,25 +304,107 @@ def main(argv=None) -> int:
 
 
 # ------------------------------------------------------------------- helpers
+def _is_folder(args):
+    return args.dataset not in datasets.LOADERS
+
+
 def _load_data(args, split):
-    folder = {}
-    if args.dataset not in datasets.LOADERS:
-        size = args.image_size
-        folder = {"image_size": (size, size), "color_mode": args.color_mode}
-    return datasets.get(args.dataset, split, max_samples=args.max_samples, **folder)
+    """The images of a split in memory; of a folder, at most `FOLDER_SCORE_IMAGES`."""
+    if not _is_folder(args):
+        return datasets.get(args.dataset, split, max_samples=args.max_samples)
+    size = args.image_size
+    return datasets.get(
+        args.dataset,
+        split,
+        max_samples=min(args.max_samples or FOLDER_SCORE_IMAGES, FOLDER_SCORE_IMAGES),
+        image_size=(size, size),
+        color_mode=args.color_mode,
+    )
+
+
+def _training_data(args):
+    """`(data, image_shape, count, fit_kwargs)` of `train`; a folder is streamed."""
+    if not _is_folder(args):
+        train_images, _ = _load_data(args, "train")
+        kwargs = {"batch_size": args.batch_size, "shuffle": True}
+        return train_images, train_images.shape[1:], len(train_images), kwargs
+    from keras_gan.datasets.image_folder import list_images
+
+    datasets.check_name(args.dataset)
+    size = args.image_size
+    files, _ = list_images(
+        args.dataset, split="train", seed=args.seed, max_samples=args.max_samples
+    )
+    data = datasets.image_folder(
+        args.dataset,
+        size,
+        batch_size=args.batch_size,
+        color_mode=args.color_mode,
+        seed=args.seed,
+        labels=None,
+        split="train",
+        max_samples=args.max_samples,
+    )
+    if args.steps_per_epoch is not None:
+        data = data.repeat()
+    channels = 3 if args.color_mode == "rgb" else 1
+    return data, (size, size, channels), len(files), {"shuffle": False}
+
+
+def _build_networks(args, image_shape):
+    """The DCGAN pair: the preset for 32, 64 and 128 px images unless `--width`."""
+    side = max(image_shape[:2])
+    preset = image_shape[0] == image_shape[1] and side in architectures.PRESET_WIDTHS
+    if preset and args.width is None:
+        return architectures.dcgan_preset(
+            side, image_shape[-1], latent_dim=args.latent_dim or 128, seed=args.seed
+        )
+    width = args.width or (32 if side <= 16 else 64)
+    latent_dim = args.latent_dim or (128 if preset else 32)
+    generator = architectures.dcgan_generator(image_shape, latent_dim, width=width, seed=args.seed)
+    discriminator = architectures.dcgan_discriminator(image_shape, width=width, seed=args.seed + 1)
+    return generator, discriminator
+
+
+def _unreadable_image_error(args, error):
+    """A one-line error naming the folder's file that stopped the input pipeline, or None."""
+    import tensorflow as tf
+
+    if not (_is_folder(args) and isinstance(error, tf.errors.InvalidArgumentError)):
+        return None
+    from keras_gan.datasets.image_folder import find_damaged
+    from keras_gan.datasets.image_folder import list_images
+
+    damaged = find_damaged(list_images(args.dataset)[0])
+    if damaged is None:
+        return None
+    path, reason = damaged
+    return ValueError(
+        f"Expected readable images. Received: {path!r}, which fails to decode ({reason})"
+    )
 
 
 def _load_model(path):
     if not os.path.isfile(path):
         raise ValueError(f"Expected an existing .keras model file. Received: {path!r}")
     try:
-        return keras.models.load_model(path)
+        model = keras.models.load_model(path)
     except Exception as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else ""
         raise ValueError(
             "Expected a model saved with `model.save('x.keras')` (a whole GAN or a "
             f"generator). Received: {path!r}, which failed to load: {type(e).__name__}: {first}"
         ) from e
+    inputs, outputs = getattr(model, "inputs", None), getattr(model, "outputs", None)
+    if not isinstance(model, GAN) and inputs and outputs:
+        noise, samples = tuple(inputs[0].shape), tuple(outputs[0].shape)
+        if len(noise) != 2 or len(samples) < 3:
+            raise ValueError(
+                "Expected a whole GAN or a generator, a model from noise (batch, latent_dim) "
+                f"to images. Received: {path!r}, a model from {noise} to {samples} (a "
+                "discriminator?)"
+            )
+    return model
 
 
 def _generate(model, n, seed, num_classes):
@@ -266,146 +437,11 @@ def _save_grid(samples, path, scale=None):
     images.save_png(grid, path)
 
 
-def _gpu_visible():
-    """Whether the backend sees a GPU."""
-    if keras.config.backend() == "torch":  # Keras has no device listing for PyTorch
-        import torch
-
-        return torch.cuda.is_available()
-    try:
-        return bool(keras.distribution.list_devices("gpu"))
-    except RuntimeError:  # JAX without a GPU platform
-        return False
-
-
-def _feature_models(choice, images, labels, *, quiet, dataset):
-    """Returns `(feature_extractor, classifier, description)` for `--features choice`."""
-    image_shape = images.shape[1:]
-    classes = len(np.unique(labels))
-    if choice == "auto":
-        if classes > 1:
-            choice = "classifier"
-        elif _gpu_visible():
-            choice = "inception"
-        else:
-            choice = "pixels"
-        fallback = True
-    else:
-        fallback = False
-    if choice == "classifier":
-        if classes < 2:
-            raise ValueError(
-                "Expected 2 or more classes (class subfolders) for --features classifier. "
-                f"Received: {classes} class in {dataset}"
-            )
-        if not quiet:
-            print(f"Training the {dataset} classifier for the scores...", flush=True)
-        epochs = 30 if len(images) < 5000 else 3
-        classifier = architectures.train_classifier(images, labels, epochs=epochs, seed=0)
-        return architectures.feature_extractor(classifier), classifier, "classifier features"
-    if choice == "inception":
-        try:
-            extractor = metrics.inception_feature_extractor(image_shape)
-        except Exception as e:
-            if not fallback:
-                raise ValueError(
-                    "Expected Inception-v3 ImageNet weights (Keras downloads them to "
-                    "~/.keras/models on first use). Received: "
-                    f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e) else ''}"
-                ) from e
-            if not quiet:
-                print("Inception-v3 weights unavailable: scoring on pixels.", flush=True)
-        else:
-            return extractor, None, "Inception-v3 features"
-    extractor = metrics.pixel_feature_extractor(image_shape)
-    return extractor, None, f"{extractor.output_shape[-1]} pixel features"
-
-
-class _EpochQuality(metrics.GANQuality):
-    """`GANQuality` that prints each evaluation (scores and seconds) unless quiet."""
-
-    def __init__(self, *args, quiet, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.quiet = quiet
-        self.seconds = 0.0
-
-    def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every_n_epochs:
-            return
-        start = time.perf_counter()
-        super().on_epoch_end(epoch, logs)
-        seconds = time.perf_counter() - start
-        self.seconds += seconds
-        if not self.quiet:
-            shown = "  ".join(f"{key} {value:.4g}" for key, value in self.last_scores.items())
-            print(f"  scores after epoch {epoch + 1} ({seconds:.1f} s): {shown}", flush=True)
-
-
-class _Judge:
-    """The scores against a dataset's training split: at the end of some epochs, and
-    in the final report next to held-out real data.
-
-    `--features` picks the features (`_feature_models`). The real statistics are
-    computed once (cached under `cache_dir` when given). Generated sets in the final
-    report have as many samples as the held-out images, so both rows of the report have
-    the same sample-size bias.
-    """
-
-    def __init__(self, args, *, quiet=False, epochs=1, cache_dir=None):
-        self.dataset = args.dataset
-        self.train_images, train_labels = _load_data(args, "train")
-        self.test_images = _load_data(args, "test")[0][:REPORT_SAMPLES]
-        extractor, classifier, self.features = _feature_models(
-            args.features, self.train_images, train_labels, quiet=quiet, dataset=args.dataset
-        )
-        self.quality = _EpochQuality(
-            self.train_images[:REFERENCE_IMAGES],
-            extractor,
-            classifier,
-            num_samples=min(EPOCH_SAMPLES, self.num_samples),
-            every_n_epochs=math.ceil(epochs / EPOCH_EVALUATIONS),
-            kid_subsets=EPOCH_KID_SUBSETS,
-            cache_dir=cache_dir,
-            quiet=quiet,
-        )
-
-    @property
-    def num_samples(self):
-        return max(4, len(self.test_images))  # the k-NN scores need more than k=3
-
-    def report(self, generate):
-        """Prints and returns the scores of `generate(n, seed)` and of held-out data.
-
-        The generated scores are the mean over `DRAWS` sets of samples.
-        """
-        start = time.perf_counter()
-        self.quality.kid_subsets = 100
-        draws = [self.quality.scores(generate(self.num_samples, 1000 + i)) for i in range(DRAWS)]
-        generated = {key: float(np.mean([d[key] for d in draws])) for key in draws[0]}
-        results = {
-            "generated": generated,
-            "generated_draws": draws,
-            "held_out_real": self.quality.scores(self.test_images),
-            "features": self.features,
-            "reference_images": len(self.quality.real_samples),
-        }
-        print(
-            f"\nScores against {len(self.quality.real_samples)} {self.dataset} training "
-            f"images ({self.features}); generated: mean of {DRAWS} sets of "
-            f"{self.num_samples} samples, as many as the held-out real images:"
-        )
-        columns = ("FD", "KID", "precision", "recall", "density", "coverage", "memorized")
-        keys = ("fd", "kid", "precision", "recall", "density", "coverage", "memorization")
-        print(f"  {'':15s}" + "".join(f"{c:>11s}" for c in columns) + f"{'classifier score':>18s}")
-        for label, row in (("generated", generated), ("held-out real", results["held_out_real"])):
-            score = row.get("classifier_score")
-            shown = f"{score:18.3f}" if score is not None else f"{'-':>18s}"
-            values = f"{row['fd']:11.4f}{row['kid']:11.4f}" + "".join(
-                f"{row[key]:11.3f}" for key in keys[2:]
-            )
-            print(f"  {label:15s}{values}{shown}")
-        results["report_seconds"] = round(time.perf_counter() - start, 1)
-        return results
+def _judge(args, **kwargs):
+    """The scores' `Judge` of `args.dataset`: its training split and held-out images."""
+    train = _load_data(args, "train")
+    test_images = _load_data(args, "test")[0]
+    return scores.Judge(args.dataset, args.features, train, test_images, **kwargs)
 
 
 # ------------------------------------------------------------------ commands
@@ -422,19 +458,16 @@ def _train(args):
             "already holds files (choose another --name or --output-dir)"
         )
     keras.utils.set_random_seed(args.seed)
-    judge = _Judge(
-        args,
-        quiet=args.quiet,
-        epochs=args.epochs,
-        cache_dir=os.path.join(args.output_dir, "reference_stats"),
-    )
-    train_images = judge.train_images
-    image_shape = train_images.shape[1:]
-    width = args.width or (32 if max(image_shape[:2]) <= 16 else 64)
-    generator = architectures.dcgan_generator(
-        image_shape, args.latent_dim, width=width, seed=args.seed
-    )
-    discriminator = architectures.dcgan_discriminator(image_shape, width=width, seed=args.seed + 1)
+    data, image_shape, count, fit_kwargs = _training_data(args)
+    judge = None
+    if not args.no_scores:
+        judge = _judge(
+            args,
+            quiet=args.quiet,
+            epochs=args.epochs,
+            cache_dir=os.path.join(args.output_dir, "reference_stats"),
+        )
+    generator, discriminator = _build_networks(args, tuple(image_shape))
     gan = GAN(generator, discriminator, seed=args.seed, ema_decay=args.ema_decay)
     gan.compile(
         keras.optimizers.Adam(args.d_lr, beta_1=0.5),
@@ -446,7 +479,8 @@ def _train(args):
     fit_callbacks = [
         # First, so that its time per step leaves out the callbacks after it.
         *([] if args.quiet else [keras.callbacks.ProgbarLogger()]),
-        judge.quality,  # before TensorBoard, which then logs its scores
+        # GANQuality before TensorBoard, which then logs its scores.
+        *([judge.quality] if judge is not None else []),
         keras.callbacks.TensorBoard(logs, write_graph=False),
         callbacks.ImageGrid(logs, num_images=64, every_n_epochs=every),
         callbacks.GANCheckpoint(  # at most 5 a run, like the scores: short runs stay short
@@ -455,22 +489,31 @@ def _train(args):
     ]
     if not args.quiet:
         print(
-            f"Training a DCGAN on {len(train_images)} {args.dataset} images of shape "
-            f"{image_shape} -> {run_dir}"
+            f"Training a DCGAN on {count} {args.dataset} images of shape "
+            f"{tuple(image_shape)} -> {run_dir}"
         )
     start = time.time()
-    gan.fit(
-        train_images,
-        batch_size=args.batch_size,
-        epochs=args.epochs,
-        shuffle=True,
-        verbose=0 if args.quiet else 1,
-        callbacks=fit_callbacks,
-    )
+    try:
+        gan.fit(
+            data,
+            epochs=args.epochs,
+            steps_per_epoch=args.steps_per_epoch,
+            verbose=0 if args.quiet else 1,
+            callbacks=fit_callbacks,
+            **fit_kwargs,
+        )
+    except Exception as e:
+        named = _unreadable_image_error(args, e)
+        if named is None:
+            raise
+        raise named from e
     seconds = time.time() - start
     gan.save(os.path.join(run_dir, "gan.keras"))
     gan.sampling_generator.save(os.path.join(run_dir, "generator.keras"))
     _save_grid(gan.generate(64, seed=0), os.path.join(run_dir, "samples.png"))
+    if judge is None:
+        print(f"Trained {args.epochs} epochs in {seconds:.0f} s. Run directory: {run_dir}")
+        return 0
     results = judge.report(lambda n, seed: gan.generate(n, seed=seed))
     results.update(
         {
@@ -500,7 +543,7 @@ def _score(args):
     run_dir = os.path.dirname(os.path.abspath(args.model))
     if os.path.isfile(os.path.join(run_dir, "scores.json")):  # in a `train` run directory
         cache_dir = os.path.join(os.path.dirname(run_dir), "reference_stats")
-    judge = _Judge(args, cache_dir=cache_dir)
+    judge = _judge(args, cache_dir=cache_dir)
     shape = _generate(model, 1, 0, args.num_classes).shape[1:]
     if shape != judge.train_images.shape[1:]:
         raise ValueError(

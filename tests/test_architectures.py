@@ -72,3 +72,31 @@ def test_feature_extractor_needs_a_features_layer():
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="logits")])
     with pytest.raises(ValueError, match="Expected a classifier with a layer named 'features'"):
         architectures.feature_extractor(model)
+
+
+@pytest.mark.parametrize("side, channels", [(32, 1), (64, 3), (128, 3)])
+def test_dcgan_presets_fit_together_and_stay_the_same_size(side, channels):
+    generator, discriminator = architectures.dcgan_preset((side, side), channels)
+    assert generator.input_shape == (None, 128)
+    assert generator.output_shape == (None, side, side, channels)
+    assert discriminator.input_shape == (None, side, side, channels)
+    assert discriminator.output_shape == (None, 1)
+    # Every preset narrows to 512 channels at 4x4: similar sizes at every resolution.
+    assert 3.7e6 < generator.count_params() < 4.0e6
+    assert 2.7e6 < discriminator.count_params() < 2.9e6
+    dense = [layer for layer in generator.layers if isinstance(layer, keras.layers.Dense)]
+    assert [layer.units for layer in dense] == [4 * 4 * 512]  # the projection only
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(image_size=48), r"Expected an image size with a DCGAN preset: 32, 64, 128"),
+        (dict(image_size=(64, 32)), r"preset.*Received: image_size=\(64, 32\)"),
+        (dict(image_size=True), r"preset.*Received: image_size=True"),
+        (dict(image_size=32, channels=4), r"Expected `channels` to be 1 .*channels=4"),
+    ],
+)
+def test_dcgan_preset_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        architectures.dcgan_preset(**kwargs)

@@ -17,6 +17,7 @@ sys.path.insert(0, BENCHMARKS)
 
 import _variants  # noqa: E402
 import chart  # noqa: E402
+import image_folder  # noqa: E402
 import memory  # noqa: E402
 import profile_ops  # noqa: E402
 import scoring_cost  # noqa: E402
@@ -134,3 +135,12 @@ def test_scoring_cost_writes_a_folder_of_pngs(tmp_path):
     assert names == ["image_00000.png", "image_00001.png", "image_00002.png"]
     image = np.asarray(Image.open(tmp_path / names[0]))
     assert image.shape == (16, 16, 3) and image.std() > 0
+
+
+def test_image_folder_measurements_run_in_process(tmp_path):
+    folder = image_folder.make_folder(str(tmp_path / "folder"), 6)
+    assert sorted(os.listdir(folder))[:2] == ["000000.png", "000001.png"]
+    pipeline = image_folder.measure_pipeline(folder, batch_size=2)
+    assert pipeline["images"] == 4  # one warm-up batch of 2, then one pass
+    assert pipeline["images_per_s"] > 0 and pipeline["peak_rss_mb"] > 0
+    assert image_folder.measure_step(batch_size=2, steps=1)["images_per_s"] > 0

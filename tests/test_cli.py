@@ -5,6 +5,7 @@ import io
 import json
 import os
 import runpy
+import subprocess
 import sys
 
 import keras
@@ -14,8 +15,10 @@ from PIL import Image
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import keras_gan
+from keras_gan import _cli_scores
 from keras_gan import cli
 from keras_gan.callbacks import GANCheckpoint
+from keras_gan.datasets.image_folder import list_images
 from keras_gan.metrics import _reference
 
 SCORE_KEYS = ("fd", "kid", "precision", "recall", "density", "coverage", "memorization")
@@ -64,6 +67,8 @@ def test_train_writes_the_run_directory(run_dir, capsys):
     events = EventAccumulator(str(run_dir / "logs" / "train"), size_guidance={"tensors": 0})
     tags = set(events.Reload().Tags()["tensors"])
     assert {"epoch_d_loss", "epoch_fd", "epoch_precision", "epoch_classifier_score"} <= tags
+    assert "generated" in tags  # the image grids: one TensorBoard run per experiment
+    assert sorted(os.listdir(run_dir / "logs")) == ["samples", "train"]
     scores = json.loads((run_dir / "scores.json").read_text())
     for row in ("generated", "held_out_real"):
         assert set(scores[row]) == {"classifier_score", *SCORE_KEYS}
@@ -100,7 +105,7 @@ def test_quiet_prints_only_the_scores(tmp_path, capsys, monkeypatch):
     def stop(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli.architectures, "train_classifier", stop)
+    monkeypatch.setattr(keras_gan.architectures, "train_classifier", stop)
     argv = ["train", "--quiet", "--max-samples", "64", "--output-dir", str(tmp_path)]
     assert cli.main(argv) == 130
     captured = capsys.readouterr()
@@ -160,8 +165,8 @@ def digits_like(n=40, side=8, channels=1):
 
 def test_auto_features_are_pixels_without_classes_or_gpu(monkeypatch):
     images, labels = digits_like(side=32, channels=3)
-    monkeypatch.setattr(cli, "_gpu_visible", lambda: False)
-    extractor, classifier, description = cli._feature_models(
+    monkeypatch.setattr(_cli_scores, "gpu_visible", lambda: False)
+    extractor, classifier, description = _cli_scores.feature_models(
         "auto", images, labels, quiet=True, dataset="folder"
     )
     assert classifier is None and description == "768 pixel features"
@@ -170,27 +175,27 @@ def test_auto_features_are_pixels_without_classes_or_gpu(monkeypatch):
 
 def test_every_backend_says_whether_it_sees_a_gpu():
     # JAX raises without a GPU platform and PyTorch has no device listing in Keras.
-    assert isinstance(cli._gpu_visible(), bool)
+    assert isinstance(_cli_scores.gpu_visible(), bool)
 
 
 def test_auto_features_fall_back_to_pixels_when_inception_is_unavailable(monkeypatch, capsys):
     def offline(*args, **kwargs):
         raise OSError("URL fetch failure: Temporary failure in name resolution")
 
-    monkeypatch.setattr(cli, "_gpu_visible", lambda: True)
-    monkeypatch.setattr(cli.metrics, "inception_feature_extractor", offline)
+    monkeypatch.setattr(_cli_scores, "gpu_visible", lambda: True)
+    monkeypatch.setattr(_cli_scores.metrics, "inception_feature_extractor", offline)
     images, labels = digits_like()
-    _, _, description = cli._feature_models("auto", images, labels, quiet=False, dataset="x")
+    _, _, description = _cli_scores.feature_models("auto", images, labels, quiet=False, dataset="x")
     assert description == "64 pixel features"
     assert "Inception-v3 weights unavailable: scoring on pixels." in capsys.readouterr().out
     with pytest.raises(ValueError, match=r"^Expected Inception-v3 ImageNet weights .* Received: "):
-        cli._feature_models("inception", images, labels, quiet=True, dataset="x")
+        _cli_scores.feature_models("inception", images, labels, quiet=True, dataset="x")
 
 
 def test_classifier_features_need_two_classes():
     images, labels = digits_like()
     with pytest.raises(ValueError, match=r"Expected 2 or more classes .* Received: 1 class in x"):
-        cli._feature_models("classifier", images, labels, quiet=True, dataset="x")
+        _cli_scores.feature_models("classifier", images, labels, quiet=True, dataset="x")
 
 
 def test_python_dash_m_runs_the_command_line(capsys, monkeypatch):
@@ -206,10 +211,84 @@ def test_help_exits_zero(capsys):
     assert "--batch-size" in capsys.readouterr().out
 
 
+def test_help_answers_without_importing_keras():
+    code = (
+        "import sys\n"
+        "sys.argv = ['keras-gan', 'train', '--help']\n"
+        "from keras_gan import cli\n"
+        "assert cli.main() == 0\n"
+        "print('keras' in sys.modules, 'tensorflow' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert "--image-size" in done.stdout and "--verbose" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "False False"
+    assert done.stderr == ""
+
+
+def test_the_listed_loss_names_are_keras_gans():
+    assert cli.LOSS_NAMES == keras_gan.losses.LOSS_NAMES
+
+
+def write_folder(path, count, size=(40, 36)):
+    path.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for i in range(count):
+        pixels = (rng.random(size[::-1] + (3,)) * 255).astype("uint8")
+        Image.fromarray(pixels).save(path / f"{i}.png")
+    return path
+
+
+def test_train_streams_a_folder_and_prints_only_its_own_output(tmp_path):
+    folder = write_folder(tmp_path / "folder", 10)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_CPP")}
+    argv = [
+        sys.executable, "-m", "keras_gan", "train", "--dataset", str(folder),
+        "--image-size", "32", "--color-mode", "grayscale", "--epochs", "2",
+        "--batch-size", "4", "--steps-per-epoch", "3", "--no-scores",
+        "--output-dir", str(tmp_path / "runs"), "--name", "run",
+    ]  # fmt: skip
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "Training a DCGAN on 8 " in done.stdout and "(32, 32, 1)" in done.stdout
+    assert "3/3" in done.stdout  # --steps-per-epoch
+    run = tmp_path / "runs" / "run"
+    assert (run / "generator.keras").is_file() and not (run / "scores.json").exists()
+    generator = keras.models.load_model(run / "generator.keras")
+    assert generator.output_shape == (None, 32, 32, 1) and generator.input_shape == (None, 128)
+
+
+def test_a_damaged_image_is_named_on_one_line(capsys, tmp_path):
+    folder = write_folder(tmp_path / "folder", 6)
+    damaged = list_images(folder, split="train")[0][2]
+    data = open(damaged, "rb").read()
+    open(damaged, "wb").write(data[: len(data) // 2])
+    argv = [
+        "train", "--dataset", str(folder), "--image-size", "32", "--epochs", "1",
+        "--batch-size", "2", "--no-scores", "--quiet", "--output-dir", str(tmp_path / "runs"),
+    ]  # fmt: skip
+    line = one_line_error(capsys, argv, "Expected readable images. Received: ", status=1)
+    assert f"{damaged!r}, which fails to decode" in line
+    open(damaged, "wb").write(b"not an image")
+    line = one_line_error(capsys, argv, "Expected readable PNG, JPEG, BMP or GIF images", status=1)
+    assert repr(damaged) in line
+
+
+@pytest.mark.parametrize("command", ["sample", "score"])
+def test_a_discriminator_file_is_refused_on_one_line(capsys, tmp_path, command):
+    path = str(tmp_path / "discriminator.keras")
+    keras_gan.architectures.dcgan_discriminator((8, 8, 1), width=2).save(path)
+    line = one_line_error(capsys, [command, path], "Expected a whole GAN or a generator", status=1)
+    assert "discriminator.keras" in line and "(None, 8, 8, 1) to (None, 1)" in line
+
+
 @pytest.mark.parametrize(
     "argv, match",
     [
         ([], "the following arguments are required: COMMAND"),
+        (["train", "--image-size", "48"], "--image-size: Expected 32, 64, 128 (the DCGAN presets)"),
         (["fly"], "invalid choice: 'fly'"),
         (["train", "--epochs", "0"], "--epochs: Expected a positive integer. Received: '0'"),
         (["train", "--epochs", "ten"], "--epochs: Expected a positive integer. Received: 'ten'"),

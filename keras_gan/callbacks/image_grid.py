@@ -25,9 +25,11 @@ class ImageGrid(keras.callbacks.Callback):
     For a `ConditionalGAN` the grid has one row per class (row `c` is class `c`) and
     `num_images` columns; column `j` uses the same noise in every row.
 
-    Each grid goes to TensorBoard as the image `"generated"` in `log_dir/images`, at
-    step `epoch` (the 0-based epoch index, the step of the epoch scalars that
-    `keras.callbacks.TensorBoard` writes), and, with `save_png`, to
+    Each grid goes to TensorBoard as the image `"generated"` in `log_dir/train`, the
+    run where `keras.callbacks.TensorBoard(log_dir)` writes its training scalars (one
+    run per experiment: the Images tab shows the grids next to the losses), at step
+    `epoch`, the 0-based epoch index (epoch N of the progress bar is step N - 1, the
+    step of the epoch scalars), and, with `save_png`, to
     `log_dir/samples/epoch_NNNN.png`, where `NNNN` is the number of epochs completed
     (1-based, as in the progress bar and in `GANCheckpoint`'s file names).
 
@@ -91,7 +93,7 @@ class ImageGrid(keras.callbacks.Callback):
         if self._writer is None:
             import tensorflow as tf  # tf.summary, as keras.callbacks.TensorBoard uses
 
-            self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "images"))
+            self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "train"))
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs == 0:

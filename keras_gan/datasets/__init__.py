@@ -1,13 +1,15 @@
-"""Image datasets as `(images, labels)` NumPy arrays in [-1, 1] (`keras_gan.datasets`).
+"""Image datasets in [-1, 1] (`keras_gan.datasets`).
 
-`load_digits` needs no download (scikit-learn bundles it); the others go through
-`keras.datasets` and need internet access on first use.
+`image_folder` streams a folder of images as a `tf.data.Dataset`; the loaders return
+`(images, labels)` NumPy arrays: `load_digits` needs no download (scikit-learn bundles
+it), the others go through `keras.datasets` and need internet access on first use.
 """
 
 import os
 
 from keras_gan.datasets.digits import load_digits
 from keras_gan.datasets.directory import from_directory
+from keras_gan.datasets.image_folder import image_folder
 from keras_gan.datasets.keras_datasets import DatasetUnavailableError
 from keras_gan.datasets.keras_datasets import load_cifar10
 from keras_gan.datasets.keras_datasets import load_fashion_mnist
@@ -47,8 +49,16 @@ def get(name, split: str = "train", *, max_samples: int | None = None, **kwargs)
                 f"Received: {sorted(kwargs)}"
             )
         return LOADERS[name](split, max_samples=max_samples)
+    check_name(name)
+    return from_directory(name, split=split, max_samples=max_samples, **kwargs)
+
+
+def check_name(name):
+    """Raises unless `name` is a dataset name of `LOADERS` or an existing folder."""
+    if isinstance(name, str) and name in LOADERS:
+        return
     if isinstance(name, (str, os.PathLike)) and os.path.isdir(name):
-        return from_directory(name, split=split, max_samples=max_samples, **kwargs)
+        return
     raise ValueError(
         f"Expected a dataset name ({', '.join(LOADERS)}) or an existing folder of "
         f"images. Received: {name!r}"
@@ -58,8 +68,10 @@ def get(name, split: str = "train", *, max_samples: int | None = None, **kwargs)
 __all__ = [
     "DatasetUnavailableError",
     "LOADERS",
+    "check_name",
     "from_directory",
     "get",
+    "image_folder",
     "load_cifar10",
     "load_digits",
     "load_fashion_mnist",

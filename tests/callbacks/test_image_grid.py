@@ -20,8 +20,8 @@ def read_png(path):
 
 
 def read_tensorboard_images(log_dir, tag="generated"):
-    """Returns `{step: uint8 image}` of the image summaries under `log_dir/images`."""
-    accumulator = EventAccumulator(os.path.join(log_dir, "images"), size_guidance={"tensors": 0})
+    """Returns `{step: uint8 image}` of the image summaries under `log_dir/train`."""
+    accumulator = EventAccumulator(os.path.join(log_dir, "train"), size_guidance={"tensors": 0})
     accumulator.Reload()
     found = {}
     for event in accumulator.Tensors(tag):
@@ -103,6 +103,18 @@ def test_every_n_epochs_and_no_png(tmp_path, make_gan, images):
     gan.fit(images, batch_size=8, epochs=3, verbose=0, callbacks=[grid])
     assert sorted(read_tensorboard_images(tmp_path)) == [1]
     assert not (tmp_path / "samples").exists()
+
+
+def test_grids_share_the_tensorboard_callbacks_run(tmp_path, make_gan, images):
+    gan = make_gan()
+    board = keras.callbacks.TensorBoard(tmp_path, write_graph=False)
+    grid = ImageGrid(tmp_path, num_images=2, save_png=False)
+    gan.fit(images, batch_size=8, epochs=2, verbose=0, callbacks=[board, grid])
+    assert sorted(os.listdir(tmp_path)) == ["train"]  # one run: scalars and images
+    accumulator = EventAccumulator(str(tmp_path / "train"), size_guidance={"tensors": 0})
+    accumulator.Reload()
+    assert [e.step for e in accumulator.Tensors("epoch_g_loss")] == [0, 1]
+    assert [e.step for e in accumulator.Tensors("generated")] == [0, 1]
 
 
 def test_needs_image_samples(tmp_path, make_gan):

@@ -1,0 +1,171 @@
+"""The scores of `keras-gan train` and `keras-gan score`: features, per-epoch scoring and
+the final report next to held-out real data.
+
+Imported by `keras_gan.cli` after the arguments are read (it needs Keras).
+"""
+
+import math
+import time
+
+import keras
+import numpy as np
+
+from keras_gan import architectures
+from keras_gan import metrics
+
+#: Generated sets averaged in the final scores.
+DRAWS = 5
+#: The scores compare with at most this many training images (the first ones): it
+#: bounds the cached reference statistics and the nearest-neighbour cost.
+REFERENCE_IMAGES = 5000
+#: Generated samples per set in the final report (and held-out images) at most.
+REPORT_SAMPLES = 2000
+#: End-of-epoch scoring: at most this many evaluations a run, of at most this many
+#: samples, with this many KID subsets (the final report uses 100).
+EPOCH_EVALUATIONS = 5
+EPOCH_SAMPLES = 500
+EPOCH_KID_SUBSETS = 10
+
+
+def gpu_visible():
+    """Whether the backend sees a GPU."""
+    if keras.config.backend() == "torch":  # Keras has no device listing for PyTorch
+        import torch
+
+        return torch.cuda.is_available()
+    try:
+        return bool(keras.distribution.list_devices("gpu"))
+    except RuntimeError:  # JAX without a GPU platform
+        return False
+
+
+def feature_models(choice, images, labels, *, quiet, dataset):
+    """Returns `(feature_extractor, classifier, description)` for `--features choice`."""
+    image_shape = images.shape[1:]
+    classes = len(np.unique(labels))
+    if choice == "auto":
+        if classes > 1:
+            choice = "classifier"
+        elif gpu_visible():
+            choice = "inception"
+        else:
+            choice = "pixels"
+        fallback = True
+    else:
+        fallback = False
+    if choice == "classifier":
+        if classes < 2:
+            raise ValueError(
+                "Expected 2 or more classes (class subfolders) for --features classifier. "
+                f"Received: {classes} class in {dataset}"
+            )
+        if not quiet:
+            print(f"Training the {dataset} classifier for the scores...", flush=True)
+        epochs = 30 if len(images) < 5000 else 3
+        classifier = architectures.train_classifier(images, labels, epochs=epochs, seed=0)
+        return architectures.feature_extractor(classifier), classifier, "classifier features"
+    if choice == "inception":
+        try:
+            extractor = metrics.inception_feature_extractor(image_shape)
+        except Exception as e:
+            if not fallback:
+                raise ValueError(
+                    "Expected Inception-v3 ImageNet weights (Keras downloads them to "
+                    "~/.keras/models on first use). Received: "
+                    f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e) else ''}"
+                ) from e
+            if not quiet:
+                print("Inception-v3 weights unavailable: scoring on pixels.", flush=True)
+        else:
+            return extractor, None, "Inception-v3 features"
+    extractor = metrics.pixel_feature_extractor(image_shape)
+    return extractor, None, f"{extractor.output_shape[-1]} pixel features"
+
+
+class EpochQuality(metrics.GANQuality):
+    """`GANQuality` that prints each evaluation (scores and seconds) unless quiet."""
+
+    def __init__(self, *args, quiet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.quiet = quiet
+        self.seconds = 0.0
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every_n_epochs:
+            return
+        start = time.perf_counter()
+        super().on_epoch_end(epoch, logs)
+        seconds = time.perf_counter() - start
+        self.seconds += seconds
+        if not self.quiet:
+            shown = "  ".join(f"{key} {value:.4g}" for key, value in self.last_scores.items())
+            print(f"  scores after epoch {epoch + 1} ({seconds:.1f} s): {shown}", flush=True)
+
+
+class Judge:
+    """The scores against a dataset's training split: at the end of some epochs, and
+    in the final report next to held-out real data.
+
+    `--features` picks the features (`feature_models`). The real statistics are
+    computed once (cached under `cache_dir` when given). Generated sets in the final
+    report have as many samples as the held-out images, so both rows of the report have
+    the same sample-size bias.
+    """
+
+    def __init__(
+        self, dataset, features, train, test_images, *, quiet=False, epochs=1, cache_dir=None
+    ):
+        self.dataset = dataset
+        self.train_images, train_labels = train
+        self.test_images = test_images[:REPORT_SAMPLES]
+        extractor, classifier, self.features = feature_models(
+            features, self.train_images, train_labels, quiet=quiet, dataset=dataset
+        )
+        self.quality = EpochQuality(
+            self.train_images[:REFERENCE_IMAGES],
+            extractor,
+            classifier,
+            num_samples=min(EPOCH_SAMPLES, self.num_samples),
+            every_n_epochs=math.ceil(epochs / EPOCH_EVALUATIONS),
+            kid_subsets=EPOCH_KID_SUBSETS,
+            cache_dir=cache_dir,
+            quiet=quiet,
+        )
+
+    @property
+    def num_samples(self):
+        return max(4, len(self.test_images))  # the k-NN scores need more than k=3
+
+    def report(self, generate):
+        """Prints and returns the scores of `generate(n, seed)` and of held-out data.
+
+        The generated scores are the mean over `DRAWS` sets of samples.
+        """
+        start = time.perf_counter()
+        self.quality.kid_subsets = 100
+        draws = [self.quality.scores(generate(self.num_samples, 1000 + i)) for i in range(DRAWS)]
+        generated = {key: float(np.mean([d[key] for d in draws])) for key in draws[0]}
+        results = {
+            "generated": generated,
+            "generated_draws": draws,
+            "held_out_real": self.quality.scores(self.test_images),
+            "features": self.features,
+            "reference_images": len(self.quality.real_samples),
+        }
+        print(
+            f"\nScores against {len(self.quality.real_samples)} {self.dataset} training "
+            f"images ({self.features}); generated: mean of {DRAWS} sets of "
+            f"{self.num_samples} samples, as many as the held-out real images:"
+        )
+        columns = ("FD", "KID", "precision", "recall", "density", "coverage", "memorized")
+        keys = ("fd", "kid", "precision", "recall", "density", "coverage", "memorization")
+        print(f"  {'':15s}" + "".join(f"{c:>11s}" for c in columns) + f"{'classifier score':>18s}")
+        for label, row in (("generated", generated), ("held-out real", results["held_out_real"])):
+            score = row.get("classifier_score")
+            shown = f"{score:18.3f}" if score is not None else f"{'-':>18s}"
+            values = f"{row['fd']:11.4f}{row['kid']:11.4f}" + "".join(
+                f"{row[key]:11.3f}" for key in keys[2:]
+            )
+            print(f"  {label:15s}{values}{shown}")
+        results["report_seconds"] = round(time.perf_counter() - start, 1)
+        return results
