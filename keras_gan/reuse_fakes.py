@@ -41,9 +41,7 @@ def last_updates(gan, real, labels):
         loss = gan.gan_loss.generator_loss(gan._critic(samples, labels, frozen=True))
         return gan.g_optimizer.scale_loss(loss / replicas if replicas > 1 else loss), loss
 
-    cotangent, g_loss = backend.input_gradients(
-        scaled_loss, ops.stop_gradient(fake), has_aux=True
-    )
+    cotangent, g_loss = backend.input_gradients(scaled_loss, ops.stop_gradient(fake), has_aux=True)
     gradients = pullback(ops.stop_gradient(cotangent))
     backend.apply_gradients(gan.g_optimizer, gradients, variables)
     return d_loss, penalty, ops.stop_gradient(g_loss)

@@ -65,7 +65,7 @@ def reference_step(gan, real, state):
     g_tv, g_ntv, d_tv, d_ntv = state
     bce = keras.losses.BinaryCrossentropy(from_logits=True)
     ones, zeros = ops.ones((len(real), 1)), ops.zeros((len(real), 1))
-    for step in range(gan.d_steps):
+    for _ in range(gan.d_steps):
         noise = keras.random.normal((len(real), gan.latent_dim), seed=gan.seed_generator)
         fake, moved = g.stateless_call(g_tv, g_ntv, noise, training=True)
         fake = ops.convert_to_tensor(ops.convert_to_numpy(fake))
