@@ -5,6 +5,7 @@ TensorFlow's environment switches) before Keras is first imported.
 """
 
 import json
+import math
 import os
 import platform
 import re
@@ -273,6 +274,13 @@ def bootstrap_ratio(rates, reference, *, resamples=2000, seed=0):
     ratios = np.median(rates[draws], axis=1) / np.median(reference[draws], axis=1)
     low, high = np.percentile(ratios, [5, 95])
     return float(low), float(high)
+
+
+def rounds_for(interval, ratio, rounds, tolerance=0.05):
+    """Rounds for the 90% interval of `ratio` to shrink to +-`tolerance` (relative),
+    assuming its width falls as 1/sqrt(rounds)."""
+    half_width = (interval[1] - interval[0]) / 2 / ratio
+    return max(2, math.ceil(rounds * (half_width / tolerance) ** 2))
 
 
 def write_json(path, payload):

@@ -240,6 +240,11 @@ def _results(args, backend, rates, measured, failures):
             entry[f"ratio_to_{name}_interval"] = (
                 None if interval is None else [round(v, 3) for v in interval]
             )
+            entry[f"ratio_to_{name}_rounds_for_5pct"] = (
+                None
+                if interval is None
+                else _common.rounds_for(interval, entry[f"ratio_to_{name}"], len(rates[spec]))
+            )
         results.append(entry)
     return results
 
@@ -354,12 +359,13 @@ def print_table(results, backend_column=False):
             print(f"  {r['backend']} {r['variant']}: n/a, {r['error']}")
     intervals = [
         f"{r['variant']}/{name} {r[f'ratio_to_{name}']:.3f} [{r[key][0]:.3f}, {r[key][1]:.3f}]"
+        f" (+-5%: ~{r[f'ratio_to_{name}_rounds_for_5pct']} rounds)"
         for r in results
         for name in ("a", "b")
         if (key := f"ratio_to_{name}_interval") in r and r[key] is not None
     ]
     if intervals:
-        print("ratios, 90% paired bootstrap over rounds: " + "; ".join(intervals))
+        print("ratios, 90% paired bootstrap interval over rounds: " + "; ".join(intervals))
 
 
 def print_summary(payload):
