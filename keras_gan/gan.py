@@ -33,8 +33,9 @@ class GAN(keras.Model):
     """A generative adversarial network that trains with `compile` and `fit`.
 
     One training step makes `d_steps` discriminator updates (a real batch and a freshly
-    generated batch), then one generator update with fresh noise. In each update the
-    other network runs in training mode but is frozen: its weights and its
+    generated batch), then one generator update with fresh noise (with
+    `compile(reuse_fakes=True)`, on the last discriminator update's batch). In each
+    update the other network runs in training mode but is frozen: its weights and its
     non-trainable state (BatchNorm statistics included) do not change.
 
     Args:
