@@ -5,6 +5,7 @@ TensorFlow's environment switches) before Keras is first imported.
 """
 
 import json
+import math
 import os
 import platform
 import re
@@ -232,6 +233,9 @@ def step_flops(generator, discriminator, batch_size, update):
       forward (F_G) and D forward+backward on the real and the fake batch (2 x 3F_D);
       the generator update runs G forward+backward (3F_G) and the frozen D forward and
       backward to its input (2F_D). Total 4F_G + 8F_D per sample.
+    - `"reuse_fakes"` (`compile(reuse_fakes=True)`): one G forward+backward (3F_G), the
+      discriminator update as above (6F_D), the frozen D forward and backward to its
+      input on the same batch (2F_D). Total 3F_G + 8F_D per sample.
     - `"simultaneous"` (the TF tutorial's step, `update="simultaneous"`): one G
       forward+backward (3F_G), D forward+backward on the real batch (3F_D) and on the
       fake batch forward once, backward once for D's weights (2F_D) and once more for
@@ -239,7 +243,11 @@ def step_flops(generator, discriminator, batch_size, update):
     """
     fg = 2 * forward_macs(generator)
     fd = 2 * forward_macs(discriminator)
-    per_sample = 4 * fg + 8 * fd if update == "alternating" else 3 * fg + 7 * fd
+    per_sample = {
+        "alternating": 4 * fg + 8 * fd,
+        "reuse_fakes": 3 * fg + 8 * fd,
+        "simultaneous": 3 * fg + 7 * fd,
+    }[update]
     return per_sample * batch_size
 
 
@@ -251,6 +259,28 @@ def summarize(rates):
         "worst": min(rates),
         "rounds": len(rates),
     }
+
+
+def bootstrap_ratio(rates, reference, *, resamples=2000, seed=0):
+    """The 5th and 95th percentiles of `median(rates) / median(reference)` over
+    bootstrap resamples of the rounds, paired (round i of both is drawn together:
+    interleaved rounds share the machine's load). None with fewer than 2 rounds."""
+    import numpy as np
+
+    rates, reference = np.asarray(rates, float), np.asarray(reference, float)
+    if len(rates) != len(reference) or len(rates) < 2:
+        return None
+    draws = np.random.default_rng(seed).integers(0, len(rates), (resamples, len(rates)))
+    ratios = np.median(rates[draws], axis=1) / np.median(reference[draws], axis=1)
+    low, high = np.percentile(ratios, [5, 95])
+    return float(low), float(high)
+
+
+def rounds_for(interval, ratio, rounds, tolerance=0.05):
+    """Rounds for the 90% interval of `ratio` to shrink to +-`tolerance` (relative),
+    assuming its width falls as 1/sqrt(rounds)."""
+    half_width = (interval[1] - interval[0]) / 2 / ratio
+    return max(2, math.ceil(rounds * (half_width / tolerance) ** 2))
 
 
 def write_json(path, payload):
@@ -273,10 +303,10 @@ def format_table(headers, rows):
     return "\n".join([line, rule, *body])
 
 
-def run_child(script, argv, env_updates, prefix):
+def run_child(script, argv, env_updates, prefix, quiet=False):
     """Runs `python script argv` with `env_updates`, echoing its output with `prefix`.
 
-    Returns the exit status.
+    With `quiet`, the output is echoed only when the child fails. Returns the exit status.
     """
     env = dict(os.environ)
     env.update(env_updates)
@@ -291,11 +321,19 @@ def run_child(script, argv, env_updates, prefix):
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
+    lines = []
     for line in process.stdout:
-        if not _LOG_NOISE.match(line):
+        if _LOG_NOISE.match(line):
+            continue
+        if quiet:
+            lines.append(line)
+        else:
             print(f"{prefix} {line}", end="", flush=True)
     status = process.wait()
-    print(f"{prefix} exit {status} after {time.perf_counter() - start:.0f} s", flush=True)
+    if not quiet or status != 0:
+        for line in lines:
+            print(f"{prefix} {line}", end="", flush=True)
+        print(f"{prefix} exit {status} after {time.perf_counter() - start:.0f} s", flush=True)
     return status
 
 

@@ -20,6 +20,7 @@ DESCRIPTIONS = {
     "d": "GAN.fit jit_compile + steps_per_execution",
     "e": 'GAN.fit update="simultaneous"',
 }
+# `+reuse` (GAN.fit alternating variants): compile(reuse_fakes=True).
 BASE_DESCRIPTIONS = {
     "tensorflow": "@tf.function, two GradientTapes (TF tutorial)",
     "jax": "jax.jit step: stateless_call + jax.vjp",
@@ -37,6 +38,7 @@ def parse_variant(spec):
     `bf16` / `fp16` build that variant's models (and compile them) under the
     `mixed_bfloat16` / `mixed_float16` dtype policy; the others keep the global one.
     `ema` (GAN.fit variants) keeps a moving average of the generator's weights.
+    `reuse` (c, d) compiles with `reuse_fakes=True`: one generator pass per step.
     """
     base, *options = spec.split("+")
     if base not in BASES:
@@ -55,12 +57,14 @@ def parse_variant(spec):
             settings["dtype_policy"] = PRECISIONS[option]
         elif option == "ema" and base in ("c", "d", "e"):
             settings["ema_decay"] = EMA_DECAY
+        elif option == "reuse" and base in ("c", "d"):
+            settings["reuse_fakes"] = True
         elif option in ("alt", "concat") and base == "b":
             settings[option] = True
         else:
             raise SystemExit(
                 "Expected options xla, noxla, speN, bf16, fp16 (alt, concat for b; ema for "
-                f"c, d, e). Received: {option!r}"
+                f"c, d, e; reuse for c, d). Received: {option!r}"
             )
     return base, settings
 
@@ -89,6 +93,8 @@ def describe(spec, backend):
         extras.append(settings["dtype_policy"])
     if "ema_decay" in settings:
         extras.append(f"ema_decay={settings['ema_decay']}")
+    if settings.get("reuse_fakes"):
+        extras.append("reuse_fakes=True")
     return f"{text}, {', '.join(extras)}"
 
 
@@ -377,9 +383,9 @@ class FitVariant:
         import keras_gan
 
         self.ctx = ctx
-        self.update = update
         g, d = ctx.models()
         ema_decay = settings.pop("ema_decay", None)
+        self.update = "reuse_fakes" if settings.get("reuse_fakes") else update
         self.gan = keras_gan.GAN(g, d, seed=ctx.args.seed, ema_decay=ema_decay)
         self.steps_per_execution = settings.get("steps_per_execution", 1)
         self.gan.compile(adam(), adam(), loss="non_saturating", update=update, **settings)

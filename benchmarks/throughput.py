@@ -22,8 +22,12 @@ policy). The default list adds the mixed-precision rows `b+bf16` and `c+bf16`.
 
 Each variant is warmed up first (tracing/compilation excluded), then timed in rounds:
 every round runs every variant once, for `--steps` steps, so slow phases of a shared
-machine hit all of them alike. Rates are medians over rounds; ratios are ratios of
-medians. Run `python benchmarks/throughput.py --help` for the options and
+machine hit all of them alike. Rates are medians over rounds (their min-max spread is
+shown); ratios are ratios of medians, with a 90% interval from a paired bootstrap over
+rounds. `--fresh-processes` runs each variant in a process of its own every round (its
+own warm-up, one timed measurement), rounds interleaved and the order rotated each
+round: a measurement then depends neither on what ran before it in the process nor on
+its slot in the order. Run `python benchmarks/throughput.py --help` for the options and
 `--backend all` for a table over TensorFlow, JAX and PyTorch.
 """
 
@@ -62,6 +66,11 @@ def parse_args(argv=None):
         "--backend",
         default=None,
         help="tensorflow | jax | torch | all (default: the current KERAS_BACKEND)",
+    )
+    parser.add_argument(
+        "--fresh-processes",
+        action="store_true",
+        help="one process per variant per round (rounds interleaved, order rotated)",
     )
     parser.add_argument("--tiny", action="store_true", help="a tiny model/batch/steps (tests)")
     parser.add_argument(
@@ -136,7 +145,7 @@ def measure(args):
     g, d = ctx.models()
     flops = {
         update: _common.step_flops(g, d, args.batch_size, update)
-        for update in ("alternating", "simultaneous")
+        for update in ("alternating", "reuse_fakes", "simultaneous")
     }
     del g, d
 
@@ -168,32 +177,16 @@ def measure(args):
             flush=True,
         )
 
-    results = []
-    medians = {spec: _common.summarize(r)["median"] for spec, r in rates.items()}
-    for spec in args.variants:
-        entry = {
-            "variant": spec,
-            "backend": ctx.backend,
+    measured = {
+        spec: {
             "description": describe(spec, ctx.backend),
+            "update": variant.update,
+            "flops_per_step": flops[variant.update],
         }
-        if spec in failures:
-            entry["error"] = failures[spec]
-            results.append(entry)
-            continue
-        update = variants[spec].update
-        summary = _common.summarize(rates[spec])
-        step_flops = flops[update]
-        entry.update(
-            update=update,
-            rates=[round(r, 2) for r in rates[spec]],
-            median=round(summary["median"], 2),
-            best=round(summary["best"], 2),
-            flops_per_step=step_flops,
-            gflops_per_s=round(summary["median"] / args.batch_size * step_flops / 1e9, 2),
-            ratio_to_a=_ratio(summary["median"], medians.get("a")),
-            ratio_to_b=_ratio(summary["median"], medians.get("b")),
-        )
-        results.append(entry)
+        for spec, variant in variants.items()
+    }
+    measured.update({spec: {"description": describe(spec, ctx.backend)} for spec in failures})
+    results = _results(args, ctx.backend, rates, measured, failures)
     info["loadavg_rounds"] = loads
     info["loadavg_end"] = _common.loadavg()
     return {
@@ -217,6 +210,118 @@ def measure(args):
     }
 
 
+def _results(args, backend, rates, measured, failures):
+    """One entry per variant: rates, their median and spread, ratios to (a) and (b)."""
+    results = []
+    medians = {spec: _common.summarize(r)["median"] for spec, r in rates.items()}
+    for spec in args.variants:
+        entry = {"variant": spec, "backend": backend}
+        if spec in failures:
+            entry.update(description=measured.get(spec, {}).get("description", ""))
+            entry["error"] = failures[spec]
+            results.append(entry)
+            continue
+        entry.update(measured[spec])
+        summary = _common.summarize(rates[spec])
+        entry.update(
+            rates=[round(r, 2) for r in rates[spec]],
+            median=round(summary["median"], 2),
+            best=round(summary["best"], 2),
+            worst=round(summary["worst"], 2),
+            gflops_per_s=round(
+                summary["median"] / args.batch_size * entry["flops_per_step"] / 1e9, 2
+            ),
+        )
+        for name in ("a", "b"):
+            entry[f"ratio_to_{name}"] = _ratio(summary["median"], medians.get(name))
+            interval = None
+            if name in rates and spec != name:
+                interval = _common.bootstrap_ratio(rates[spec], rates[name])
+            entry[f"ratio_to_{name}_interval"] = (
+                None if interval is None else [round(v, 3) for v in interval]
+            )
+            entry[f"ratio_to_{name}_rounds_for_5pct"] = (
+                None
+                if interval is None
+                else _common.rounds_for(interval, entry[f"ratio_to_{name}"], len(rates[spec]))
+            )
+        results.append(entry)
+    return results
+
+
+def measure_fresh(args, argv):
+    """Runs every variant in a fresh process each round; returns `measure`'s dict."""
+    import tempfile
+
+    child_argv = list(argv)
+    for option in ("--json", "--variants", "--repeats", "--backend"):
+        child_argv = _common.strip_option(child_argv, option)
+    child_argv = [a for a in child_argv if a != "--fresh-processes"]
+    specs = args.variants
+    rates, measured, failures, payloads, loads = {}, {}, {}, [], []
+    print(
+        f"fresh processes | {len(specs)} variants x {args.repeats} rounds | "
+        f"load {_common.loadavg()}",
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for round_index in range(args.repeats):
+            shift = round_index % len(specs)
+            line = []
+            for spec in specs[shift:] + specs[:shift]:
+                if spec in failures:
+                    continue
+                out = os.path.join(tmp, f"{round_index}-{spec}.json")
+                status = _common.run_child(
+                    os.path.abspath(__file__),
+                    [*child_argv, "--variants", spec, "--repeats", "1", "--json", out],
+                    {},
+                    f"[{spec}, round {round_index + 1}]",
+                    quiet=True,
+                )
+                if status != 0 or not os.path.exists(out):
+                    failures[spec] = f"child process failed (exit {status})"
+                    continue
+                with open(out) as f:
+                    payload = json.load(f)
+                (result,) = payload["results"]
+                if "error" in result:
+                    failures[spec] = result["error"]
+                    measured[spec] = {"description": result["description"]}
+                    continue
+                payloads.append(payload)
+                loads.append(payload["machine"]["loadavg_start"][0])
+                measured[spec] = {k: result[k] for k in ("description", "update", "flops_per_step")}
+                rates.setdefault(spec, []).append(result["rates"][0])
+                line.append(f"{spec} {result['rates'][0]:.0f}")
+            print(f"  round {round_index + 1}/{args.repeats}: {', '.join(line)} img/s", flush=True)
+    for spec in failures:
+        rates.pop(spec, None)
+    first = payloads[0] if payloads else {"machine": {}, "flops_per_step": {}}
+    first["machine"].setdefault("loadavg_start", _common.loadavg())
+    backend = first["machine"].get("backend")
+    info = dict(first["machine"], loadavg_rounds=loads, loadavg_end=_common.loadavg())
+    return {
+        "config": {
+            "batch_size": args.batch_size,
+            "steps": args.steps,
+            "repeats": args.repeats,
+            "warmup_steps": args.warmup_steps,
+            "tiny": args.tiny,
+            "small_model": args.small_model,
+            "variants": specs,
+            "fresh_processes": True,
+        },
+        "machine": info,
+        "flops_per_step": first["flops_per_step"],
+        "results": _results(args, backend, rates, measured, failures),
+        "memory": {  # the largest of the processes
+            key: max((p["memory"][key] for p in payloads), default=0.0)
+            for key in ("rss_after_warmup_mb", "rss_end_mb", "peak_rss_mb")
+        },
+    }
+
+
 def _ratio(value, reference):
     return None if not reference else round(value / reference, 3)
 
@@ -226,7 +331,7 @@ def _fmt(value, spec="{:.2f}"):
 
 
 def print_table(results, backend_column=False):
-    headers = ["variant", "description", "img/s (median)", "img/s (best)", "x (a)", "x (b)"]
+    headers = ["variant", "description", "img/s (median)", "img/s (min-max)", "x (a)", "x (b)"]
     headers += ["GFLOP/step", "GFLOP/s"]
     if backend_column:
         headers.insert(0, "backend")
@@ -239,7 +344,7 @@ def print_table(results, backend_column=False):
                 r["variant"],
                 r["description"],
                 f"{r['median']:.1f}",
-                f"{r['best']:.1f}",
+                f"{r['worst']:.0f}-{r['best']:.0f}",
                 _fmt(r["ratio_to_a"]),
                 _fmt(r["ratio_to_b"]),
                 f"{r['flops_per_step'] / 1e9:.2f}",
@@ -252,6 +357,15 @@ def print_table(results, backend_column=False):
     for r in results:
         if "error" in r:
             print(f"  {r['backend']} {r['variant']}: n/a, {r['error']}")
+    intervals = [
+        f"{r['variant']}/{name} {r[f'ratio_to_{name}']:.3f} [{r[key][0]:.3f}, {r[key][1]:.3f}]"
+        f" (+-5%: ~{r[f'ratio_to_{name}_rounds_for_5pct']} rounds)"
+        for r in results
+        for name in ("a", "b")
+        if (key := f"ratio_to_{name}_interval") in r and r[key] is not None
+    ]
+    if intervals:
+        print("ratios, 90% paired bootstrap interval over rounds: " + "; ".join(intervals))
 
 
 def print_summary(payload):
@@ -272,6 +386,8 @@ TARGETS = (
     ("c >= 1.2 x a", "c", "a", 1.2),
     ("c >= 0.8 x b", "c", "b", 0.8),
     ("e >= 1.0 x b", "e", "b", 1.0),
+    ("c+reuse >= 1.15 x a", "c+reuse", "a", 1.15),
+    ("c+reuse >= 0.9 x b", "c+reuse", "b", 0.9),
 )
 
 
@@ -345,9 +461,12 @@ def main(argv=None):
             os.path.abspath(__file__), child_argv, {"KERAS_BACKEND": args.backend}, ""
         )
     else:
-        configure_environment(args)
-        warnings.filterwarnings("ignore", message=".*trainable.*")
-        payload = measure(args)
+        if args.fresh_processes:
+            payload = measure_fresh(args, argv)
+        else:
+            configure_environment(args)
+            warnings.filterwarnings("ignore", message=".*trainable.*")
+            payload = measure(args)
         print()
         print_table(payload["results"])
         print_summary(payload)

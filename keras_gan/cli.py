@@ -224,6 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--ema-decay", type=_ema_decay, default=0.999, help="generator moving average, 0: off"
     )
+    train.add_argument(
+        "--reuse-fakes",
+        action="store_true",
+        help="one generator pass per step: the G update reuses the D update's batch",
+    )
     train.add_argument("--seed", type=int, default=0, help="of weights, noise and data order")
     train.add_argument("--output-dir", default="runs", help="parent of the run directory")
     train.add_argument(
@@ -473,6 +478,7 @@ def _train(args):
         keras.optimizers.Adam(args.d_lr, beta_1=0.5),
         keras.optimizers.Adam(args.g_lr, beta_1=0.5),
         loss=args.loss,
+        reuse_fakes=args.reuse_fakes,
     )
     logs = os.path.join(run_dir, "logs")
     every = max(1, args.epochs // 20)

@@ -7,6 +7,7 @@ from keras import ops
 from keras_gan import backend
 from keras_gan import data_checks
 from keras_gan import losses as losses_module
+from keras_gan import reuse_fakes as reuse_fakes_module
 from keras_gan import validation
 
 _COMPILE_KWARGS_SAVED = ("jit_compile", "steps_per_execution", "run_eagerly", "auto_scale_loss")
@@ -32,8 +33,9 @@ class GAN(keras.Model):
     """A generative adversarial network that trains with `compile` and `fit`.
 
     One training step makes `d_steps` discriminator updates (a real batch and a freshly
-    generated batch), then one generator update with fresh noise. In each update the
-    other network runs in training mode but is frozen: its weights and its
+    generated batch), then one generator update with fresh noise (with
+    `compile(reuse_fakes=True)`, on the last discriminator update's batch). In each
+    update the other network runs in training mode but is frozen: its weights and its
     non-trainable state (BatchNorm statistics included) do not change.
 
     Args:
@@ -161,6 +163,7 @@ class GAN(keras.Model):
         gradient_penalty: float = 0.0,
         from_logits: bool = True,
         update: str = "alternating",
+        reuse_fakes: bool = False,
         **kwargs,
     ):
         """Configures the GAN for training.
@@ -181,6 +184,11 @@ class GAN(keras.Model):
                 update. `"simultaneous"`: one generator pass feeds both losses and both
                 networks update from it (the TensorFlow DCGAN tutorial's step: cheaper,
                 one update each, `d_steps` must be 1). Defaults to `"alternating"`.
+            reuse_fakes: alternating updates with one generator pass per step: the
+                generator update reuses the batch generated for the (last)
+                discriminator update, scored by the updated discriminator, instead
+                of drawing fresh noise (the PyTorch DCGAN example's step; cheaper).
+                Needs `update="alternating"`. Defaults to `False`.
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`, ...).
         """
@@ -204,6 +212,7 @@ class GAN(keras.Model):
         gan_loss = losses_module.get(loss, from_logits=from_logits)
         d_steps = validation.check_d_steps(d_steps)
         update = validation.check_update(update, d_steps)
+        reuse_fakes = validation.check_reuse_fakes(reuse_fakes, update)
         label_smoothing = validation.check_label_smoothing(label_smoothing, gan_loss)
         gradient_penalty = validation.check_gradient_penalty(gradient_penalty)
 
@@ -216,6 +225,7 @@ class GAN(keras.Model):
         self.gan_loss = gan_loss
         self.d_steps = d_steps
         self.update = update
+        self.reuse_fakes = reuse_fakes
         self.from_logits = bool(from_logits)
         self.gradient_penalty_weight = gradient_penalty
         self._label_smoothing.assign(label_smoothing)
@@ -263,6 +273,16 @@ class GAN(keras.Model):
         # One float32 score per sample, whatever the discriminator's output shape/dtype.
         return ops.reshape(ops.cast(outputs, "float32"), (-1,))
 
+    def _critic(self, samples, labels, *, frozen=False):
+        """The discriminator's float32 scores of `samples`, one per sample.
+
+        Runs in training mode; with `frozen=True` its state updates are discarded.
+        """
+        inputs = self._discriminator_inputs(samples, labels)
+        if frozen:
+            return self._scores(_frozen_call(self.discriminator, inputs))
+        return self._scores(self.discriminator(inputs, training=True))
+
     def _real_samples(self, data):
         samples, labels = self._unpack(data)
         # Static checks only (structure, dtype, shape): they hold for data that `fit`
@@ -303,12 +323,15 @@ class GAN(keras.Model):
             loss = loss + self.gradient_penalty_weight * penalty
         return loss, (fake_scores, penalty)
 
-    def _discriminator_update(self, real, labels):
-        """One discriminator update; the generator runs frozen. Returns `(loss, penalty)`."""
-        noise = self._noise(ops.shape(real)[0], self.seed_generator)
-        fake = ops.stop_gradient(
-            _frozen_call(self.generator, self._generator_inputs(noise, labels))
-        )
+    def _discriminator_update(self, real, labels, fake=None):
+        """One discriminator update; the generator runs frozen. Returns `(loss, penalty)`.
+
+        `fake` defaults to a batch from fresh noise.
+        """
+        if fake is None:
+            noise = self._noise(ops.shape(real)[0], self.seed_generator)
+            fake = _frozen_call(self.generator, self._generator_inputs(noise, labels))
+        fake = ops.stop_gradient(fake)
 
         def loss_fn():
             loss, (_, penalty) = self._discriminator_loss(real, fake, labels)
@@ -380,6 +403,13 @@ class GAN(keras.Model):
         if self.update == "simultaneous":
             d_loss, g_loss, penalty = self._simultaneous_update(real, labels)
             self._track(d_loss, penalty)
+        elif self.reuse_fakes:
+            for _ in range(self.d_steps - 1):
+                self._track(*self._discriminator_update(real, labels))
+            d_loss, penalty, g_loss = reuse_fakes_module.last_updates(self, real, labels)
+            self._track(d_loss, penalty)
+            if self.ema_generator is not None:
+                self._update_ema()
         else:
             for _ in range(self.d_steps):
                 self._track(*self._discriminator_update(real, labels))
@@ -478,6 +508,7 @@ class GAN(keras.Model):
             "loss": keras.saving.serialize_keras_object(self.gan_loss),
             "d_steps": self.d_steps,
             "update": self.update,
+            "reuse_fakes": self.reuse_fakes,
             "label_smoothing": float(ops.convert_to_numpy(self._label_smoothing)),
             "gradient_penalty": self.gradient_penalty_weight,
             "from_logits": self.from_logits,

@@ -173,6 +173,19 @@ def check_update(update, d_steps):
     return update
 
 
+def check_reuse_fakes(reuse_fakes, update):
+    if not isinstance(reuse_fakes, bool):
+        raise ValueError(
+            f"Expected `reuse_fakes` to be True or False. Received: reuse_fakes={reuse_fakes!r}"
+        )
+    if reuse_fakes and update != "alternating":
+        raise ValueError(
+            "Expected `update='alternating'` with `reuse_fakes=True` (the generator update "
+            f"reuses the discriminator update's batch). Received: update={update!r}"
+        )
+    return bool(reuse_fakes)
+
+
 def check_label_smoothing(value, loss=None):
     """Returns `value` as a float in [0, 1); checks that `loss` supports it."""
     try:

@@ -29,8 +29,8 @@ def _variants_for_backend():
     # Variant d on PyTorch is torch.compile: ~45 s of compilation even for the tiny
     # model, too slow for the suite (run `throughput.py --tiny` by hand to check it).
     if keras.config.backend() == "torch":
-        return ["a", "b", "c", "e", "c+bf16", "c+ema"]
-    return ["a", "b", "c", "d", "e", "c+bf16", "c+ema"]
+        return ["a", "b", "c", "e", "c+bf16", "c+ema", "c+reuse"]
+    return ["a", "b", "c", "d", "e", "c+bf16", "c+ema", "c+reuse"]
 
 
 def test_throughput_tiny_reports_every_variant(tmp_path, capsys):
@@ -144,3 +144,48 @@ def test_image_folder_measurements_run_in_process(tmp_path):
     assert pipeline["images"] == 4  # one warm-up batch of 2, then one pass
     assert pipeline["images_per_s"] > 0 and pipeline["peak_rss_mb"] > 0
     assert image_folder.measure_step(batch_size=2, steps=1)["images_per_s"] > 0
+
+
+def test_throughput_fresh_processes_plumbing(tmp_path, monkeypatch, capsys):
+    """One child per variant per round, the order rotated; medians and spreads of the
+    children's rates (a stand-in child writes given rates: no timing involved)."""
+    given = {"a": [100.0, 300.0, 200.0], "c+reuse": [150.0, 330.0, 240.0]}
+    calls = []
+
+    def child(script, argv, env_updates, prefix, quiet=False):
+        spec = argv[argv.index("--variants") + 1]
+        assert argv[argv.index("--repeats") + 1] == "1" and "--fresh-processes" not in argv
+        assert quiet
+        rate = given[spec][sum(1 for c in calls if c == spec)]
+        calls.append(spec)
+        result = {"variant": spec, "backend": "x", "description": spec, "update": "u"}
+        result.update(rates=[rate], flops_per_step=1e9)
+        payload = {
+            "machine": {"backend": "x", "loadavg_start": [1.0, 1.0, 1.0]},
+            "flops_per_step": {"u": 1e9},
+            "results": [result],
+            "memory": {"rss_after_warmup_mb": 1.0, "rss_end_mb": 2.0, "peak_rss_mb": 3.0},
+        }
+        _variants._common.write_json(argv[argv.index("--json") + 1], payload)
+        return 0
+
+    monkeypatch.setattr(throughput._common, "run_child", child)
+    out = tmp_path / "fresh.json"
+    argv = ["--fresh-processes", "--repeats", "3", "--variants", "a,c+reuse", "--json", str(out)]
+    assert throughput.main(argv) == 0
+    assert calls == ["a", "c+reuse", "c+reuse", "a", "a", "c+reuse"]
+    results = {r["variant"]: r for r in json.loads(out.read_text())["results"]}
+    assert results["a"]["median"] == 200.0 and results["c+reuse"]["median"] == 240.0
+    assert (results["c+reuse"]["worst"], results["c+reuse"]["best"]) == (150.0, 330.0)
+    assert results["c+reuse"]["ratio_to_a"] == 1.2
+    # Resampled rounds give ratios of medians 1.1, 1.2 or 1.5 (the per-round ratios).
+    assert results["c+reuse"]["ratio_to_a_interval"] == [1.1, 1.5]
+    # Half-width 0.2 / 1.2 = 16.7%: (16.7% / 5%)^2 x 3 rounds = 33.3.
+    assert results["c+reuse"]["ratio_to_a_rounds_for_5pct"] == 34
+    assert "c+reuse/a 1.200" in capsys.readouterr().out
+
+
+def test_reuse_option_parses():
+    assert _variants.parse_variant("c+reuse") == ("c", {"reuse_fakes": True})
+    with pytest.raises(SystemExit, match="reuse for c, d"):
+        _variants.parse_variant("e+reuse")

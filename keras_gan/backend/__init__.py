@@ -1,7 +1,7 @@
 """What differs per Keras backend: taking gradients and applying them.
 
 Everything else in keras_gan is written once in `keras.ops`. Each backend module
-provides the same four functions:
+provides the same functions:
 
 - `run_step(model, step_fn, *args)`: runs the model's stateful step function on the
   arguments Keras' trainer passes to `train_step`/`test_step` (`(data)`, or
@@ -17,8 +17,17 @@ provides the same four functions:
   one loss per target), differentiates each loss with respect to its target's
   variables, then applies every gradient with its target's optimizer. `targets` is a
   list of `(variables, optimizer)`. Returns `(losses, aux)`.
-- `input_gradients(fn, x)`: returns the gradient of `sum(fn(x))` with respect to
-  `x`, differentiable again (for the gradient penalty).
+- `forward_with_pullback(fn, variables)`: calls `fn()` once, recording the pass
+  (its state updates, such as BatchNorm statistics, happen now, once). Returns
+  `(outputs, pullback)`: `pullback(cotangent)`, callable once later in the step,
+  returns the gradients of `sum(outputs * cotangent)` with respect to `variables`
+  through the recorded pass (a vector-Jacobian product). Other variables may change
+  in between (another network's update); `variables` must not.
+- `apply_gradients(optimizer, gradients, variables)`: applies gradients as
+  `minimize` does.
+- `input_gradients(fn, x, has_aux=False)`: returns the gradient of `sum(fn(x))` with
+  respect to `x`, differentiable again (for the gradient penalty); with `has_aux`,
+  `fn` returns `(y, aux)` and the result is `(gradient, aux)`.
 
 The module for the active backend is imported on first use.
 """
@@ -45,8 +54,16 @@ def minimize(loss_fn, targets):
     return current().minimize(loss_fn, targets)
 
 
-def input_gradients(fn, x):
-    return current().input_gradients(fn, x)
+def input_gradients(fn, x, has_aux=False):
+    return current().input_gradients(fn, x, has_aux=has_aux)
+
+
+def forward_with_pullback(fn, variables):
+    return current().forward_with_pullback(fn, variables)
+
+
+def apply_gradients(optimizer, gradients, variables):
+    return current().apply_gradients(optimizer, gradients, variables)
 
 
 def run_step(model, step_fn, *args):

@@ -118,48 +118,87 @@ def _enter_child(mapping):
     return scope
 
 
-def minimize(loss_fn, targets):
+def _outer_scope(name):
     if not _SCOPES:
         raise RuntimeError(
-            "Expected keras_gan's JAX `minimize` to run inside a GAN step "
+            f"Expected keras_gan's JAX `{name}` to run inside a GAN step "
             "(`fit`, or `keras_gan.backend.run_eagerly`). Received: no active step"
         )
-    outer = _SCOPES[-1]
-    values = [[v.value for v in variables] for variables, _ in targets]
+    return _SCOPES[-1]
+
+
+def _stateless(fn, variables):
+    """`fn` as a pure function of `variables`' values, returning `(result, updates)`.
+
+    `updates` are the state assignments `fn` made (BatchNorm statistics, seeds),
+    keyed by variable id, for the caller to record in the step's scope.
+    """
 
     def pure(values):
-        overrides = [
-            (v, value)
-            for (variables, _), group in zip(targets, values)
-            for v, value in zip(variables, group)
-        ]
-        mapping = _child_scope_mapping(overrides)
+        mapping = _child_scope_mapping(zip(variables, values))
         before = dict(mapping)
         with _enter_child(mapping) as inner:
             _SCOPES.append(inner)
             try:
-                losses, aux = loss_fn()
-                scaled = tuple(
-                    optimizer.scale_loss(loss) for loss, (_, optimizer) in zip(losses, targets)
-                )
+                result = fn()
             finally:
                 _SCOPES.pop()
         updates = {k: v for k, v in inner.state_mapping.items() if before.get(k) is not v}
-        return scaled, (losses, aux, updates)
+        return result, updates
+
+    return pure
+
+
+def minimize(loss_fn, targets):
+    outer = _outer_scope("minimize")
+    variables = [v for group, _ in targets for v in group]
+
+    def scaled_losses():
+        losses, aux = loss_fn()
+        scaled = tuple(optimizer.scale_loss(loss) for loss, (_, optimizer) in zip(losses, targets))
+        return scaled, (losses, aux)
+
+    pure = _stateless(scaled_losses, variables)
+
+    def split(values):
+        (scaled, extra), updates = pure(values)
+        return scaled, (extra, updates)
 
     # One forward pass; one backward pass per loss, each for its own variables.
-    scaled, backward, (losses, aux, updates) = jax.vjp(pure, values, has_aux=True)
-    gradients = []
-    for i in range(len(targets)):
+    scaled, backward, ((losses, aux), updates) = jax.vjp(
+        split, [v.value for v in variables], has_aux=True
+    )
+    gradients, start = [], 0
+    for i, (group, _) in enumerate(targets):
         cotangent = tuple(
             jnp.ones_like(s) if j == i else jnp.zeros_like(s) for j, s in enumerate(scaled)
         )
         (all_grads,) = backward(cotangent)
-        gradients.append(all_grads[i])
+        gradients.append(all_grads[start : start + len(group)])
+        start += len(group)
     outer.state_mapping.update(updates)
-    for grads, (variables, optimizer) in zip(gradients, targets):
-        _apply(outer, optimizer, grads, variables)
+    for grads, (group, optimizer) in zip(gradients, targets):
+        _apply(outer, optimizer, grads, group)
     return losses, aux
+
+
+def forward_with_pullback(fn, variables):
+    outer = _outer_scope("forward_with_pullback")
+    outputs, backward, updates = jax.vjp(
+        _stateless(fn, variables), [v.value for v in variables], has_aux=True
+    )
+    # The pass's state updates (the generator's BatchNorm statistics) happen once, now.
+    outer.state_mapping.update(updates)
+
+    def pullback(cotangent):
+        (gradients,) = backward(cotangent)
+        return gradients
+
+    return outputs, pullback
+
+
+def apply_gradients(optimizer, gradients, variables):
+    _apply(_outer_scope("apply_gradients"), optimizer, gradients, variables)
 
 
 def _apply(scope, optimizer, gradients, variables):
@@ -174,16 +213,18 @@ def _apply(scope, optimizer, gradients, variables):
         scope.add_update((variable, value))
 
 
-def input_gradients(fn, x):
+def input_gradients(fn, x, has_aux=False):
     def total(x):
         with _enter_child(_child_scope_mapping()) as scope:
             _SCOPES.append(scope)
             try:
-                return jnp.sum(fn(x))
+                y, aux = fn(x) if has_aux else (fn(x), None)
+                return jnp.sum(y), aux
             finally:
                 _SCOPES.pop()
 
-    return jax.grad(total)(x)
+    gradients, aux = jax.grad(total, has_aux=True)(x)
+    return (gradients, aux) if has_aux else gradients
 
 
 def step_logs(logs):

@@ -50,8 +50,25 @@ def minimize(loss_fn, targets):
     return losses, aux
 
 
-def input_gradients(fn, x):
+def forward_with_pullback(fn, variables):
+    # The tape records `fn`'s pass; `gradient(..., output_gradients=...)` pulls a
+    # cotangent back through it later in the step, after other variables changed.
+    with tf.GradientTape() as tape:
+        outputs = fn()
+
+    def pullback(cotangent):
+        return tape.gradient(outputs, variables, output_gradients=cotangent)
+
+    return outputs, pullback
+
+
+def apply_gradients(optimizer, gradients, variables):
+    optimizer.apply(gradients, variables)
+
+
+def input_gradients(fn, x, has_aux=False):
     with tf.GradientTape() as tape:
         tape.watch(x)
-        y = fn(x)
-    return tape.gradient(y, x)
+        y, aux = fn(x) if has_aux else (fn(x), None)
+    gradients = tape.gradient(y, x)
+    return (gradients, aux) if has_aux else gradients

@@ -28,10 +28,29 @@ def minimize(loss_fn, targets):
     return [loss.detach() for loss in losses], aux
 
 
-def input_gradients(fn, x):
+def forward_with_pullback(fn, variables):
+    outputs = fn()
+
+    def pullback(cotangent):
+        # Valid while nothing the pass read was changed in place since: the
+        # discriminator's update in between changes only the discriminator.
+        grads = torch.autograd.grad(
+            outputs, [v.value for v in variables], grad_outputs=cotangent, allow_unused=True
+        )
+        return list(grads)
+
+    return outputs, pullback
+
+
+def apply_gradients(optimizer, gradients, variables):
+    with torch.no_grad():
+        optimizer.apply(gradients, variables)
+
+
+def input_gradients(fn, x, has_aux=False):
     # Keras runs test steps under `torch.no_grad()`; the penalty needs a gradient there too.
     with torch.enable_grad():
         x = x.detach().requires_grad_(True)
-        y = fn(x)
+        y, aux = fn(x) if has_aux else (fn(x), None)
         (gradients,) = torch.autograd.grad(y.sum(), x, create_graph=True)
-    return gradients
+    return (gradients, aux) if has_aux else gradients

@@ -26,6 +26,7 @@ import keras_gan  # noqa: E402
 
 LOSS = sys.argv[1] if len(sys.argv) > 1 else "non_saturating"
 GRADIENT_PENALTY = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
+REUSE_FAKES = len(sys.argv) > 3 and sys.argv[3] == "reuse_fakes"
 
 
 def build():
@@ -41,6 +42,7 @@ def build():
         keras.optimizers.SGD(0.1),
         loss=LOSS,
         gradient_penalty=GRADIENT_PENALTY,
+        reuse_fakes=REUSE_FAKES,
     )
     return gan
 

@@ -11,10 +11,17 @@ SCRIPT = os.path.join(os.path.dirname(__file__), "mirrored_script.py")
 
 
 @pytest.mark.tensorflow_only
-@pytest.mark.parametrize("loss, penalty", [("non_saturating", 0.0), ("wasserstein", 10.0)])
-def test_mirrored_training_equals_single_device(loss, penalty):
+@pytest.mark.parametrize(
+    "loss, penalty, step",
+    [
+        ("non_saturating", 0.0, "default"),
+        ("wasserstein", 10.0, "default"),
+        ("wasserstein", 10.0, "reuse_fakes"),
+    ],
+)
+def test_mirrored_training_equals_single_device(loss, penalty, step):
     out = subprocess.run(
-        [sys.executable, SCRIPT, loss, str(penalty)],
+        [sys.executable, SCRIPT, loss, str(penalty), step],
         capture_output=True,
         text=True,
         timeout=300,
