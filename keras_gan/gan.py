@@ -254,7 +254,11 @@ class GAN(keras.Model):
     def call(self, inputs, training=False):
         """Runs the generator: `gan(z)` returns samples (from the EMA generator if on)."""
         generator = self.generator if training else self.sampling_generator
-        return generator(inputs, training=training)
+        return generator(self._call_inputs(inputs), training=training)
+
+    def _call_inputs(self, inputs):
+        """The generator's inputs for `gan(inputs)` (`ConditionalGAN` checks and casts)."""
+        return inputs
 
     def _noise(self, batch_size, seed):
         return _per_replica(keras.random.normal, batch_size, (self.latent_dim,), seed)
