@@ -80,6 +80,64 @@ def output_spec(model, inputs, role, received):
     return _shape(spec.shape)
 
 
+# Activations whose output is bounded, with the bounds and how to scale 8-bit images to them.
+_BOUNDED_ACTIVATIONS = {
+    "tanh": (-1.0, 1.0, "x / 127.5 - 1"),
+    "sigmoid": (0.0, 1.0, "x / 255"),
+}
+# Layers that move or drop values but produce none outside their input's range.
+_RANGE_PRESERVING_LAYERS = (
+    keras.layers.Reshape,
+    keras.layers.Flatten,
+    keras.layers.Permute,
+    keras.layers.Cropping1D,
+    keras.layers.Cropping2D,
+    keras.layers.Cropping3D,
+    keras.layers.UpSampling1D,
+    keras.layers.UpSampling2D,
+    keras.layers.UpSampling3D,
+    keras.layers.Identity,
+    keras.layers.Dropout,
+)
+
+
+def output_range(model):
+    """`(activation name, low, high)` bounding `model`'s output, or None when unknown.
+
+    Read from the last layer of a Sequential or Functional model (through layers that
+    only reshape, crop or repeat values, and into a nested model) when it ends in a
+    tanh or sigmoid; a subclassed model, a merge or any other last layer: None.
+    """
+    if not _is_layer_graph(model):
+        return None
+    for layer in reversed(model.layers):
+        if isinstance(layer, _RANGE_PRESERVING_LAYERS):
+            continue
+        if isinstance(layer, keras.Model):
+            return output_range(layer)
+        activation = getattr(layer, "activation", None)
+        name = getattr(activation, "__name__", None)
+        if name in _BOUNDED_ACTIVATIONS:
+            low, high, _ = _BOUNDED_ACTIVATIONS[name]
+            return name, low, high
+        return None
+    return None
+
+
+def scaling_hint(activation):
+    """How to scale 8-bit images into the output range of `activation` (a name)."""
+    return _BOUNDED_ACTIVATIONS[activation][2]
+
+
+def _is_layer_graph(model):
+    """Whether `model.layers` runs in order, input to output (Sequential, Functional)."""
+    from keras.src.models.functional import Functional
+
+    if isinstance(model, keras.Sequential):
+        return True
+    return isinstance(model, Functional) and len(model.outputs) == 1
+
+
 def check_latent_dim(generator, latent_dim, expected_inputs):
     """Returns the latent size: `latent_dim`, or the generator's first input size."""
     shapes = declared_input_shapes(generator)
