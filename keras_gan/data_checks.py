@@ -37,10 +37,19 @@ def check_call_data(gan, method, args, kwargs):
         arguments = inspect.signature(method).bind(*args, **kwargs).arguments
     except TypeError:
         return  # Keras reports wrong arguments itself
+    for name in ("sample_weight", "class_weight"):
+        if arguments.get(name) is not None:
+            raise ValueError(
+                f"Expected no `{name}`: a GAN's losses compare real and generated "
+                f"batches, which have no per-sample weights. Received: {name}="
+                f"{_describe(arguments[name])}"
+            )
     check_training_data(gan, arguments.get("x"), arguments.get("y"))
     validation_data = arguments.get("validation_data")
     if validation_data is not None:
-        x, y, _ = keras.utils.unpack_x_y_sample_weight(validation_data)
+        x, y, weights = keras.utils.unpack_x_y_sample_weight(validation_data)
+        if weights is not None:
+            check_no_sample_weights(weights, "validation_data")
         check_training_data(gan, x, y, names=("validation samples", "validation labels"))
 
 
@@ -69,6 +78,22 @@ def check_training_data(gan, x, y=None, *, names=("x", "y")):
         _check_py_dataset(gan, x)
     elif _is_torch_data_loader(x):
         _check_torch_data_loader(gan, x)
+
+
+def check_no_sample_weights(weights, source="a training batch"):
+    """Refuses sample weights in a batch: a GAN's losses have none.
+
+    Args:
+        weights: the batch's sample weights (`None` passes).
+        source: where the batch comes from, for the message. Defaults to
+            `"a training batch"`.
+    """
+    if weights is not None:
+        raise ValueError(
+            "Expected no sample weights: a GAN's losses compare real and generated "
+            "batches, which have no per-sample weights; yield samples (or samples, labels). "
+            f"Received: a third element (sample weights) in {source}"
+        )
 
 
 def check_batch(gan, samples, labels, *, source="a training batch"):
@@ -346,6 +371,12 @@ def _check_range(gan, array, source):
             f"final {activation}. Received: values from {found_low:g} to {found_high:g} in "
             f"{source}; scale 8-bit images with `{validation.scaling_hint(activation)}`"
         )
+
+
+def _describe(value):
+    if hasattr(value, "shape"):
+        return f"an array of shape {tuple(value.shape)}"
+    return repr(value)
 
 
 def _raise_missing_labels(source):

@@ -119,7 +119,8 @@ class GAN(keras.Model):
 
     def _unpack(self, data):
         """Returns `(samples, labels)` from a batch; labels may be None."""
-        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        x, y, weights = keras.utils.unpack_x_y_sample_weight(data)
+        data_checks.check_no_sample_weights(weights)
         return x, y
 
     # ------------------------------------------------------------ properties
@@ -127,8 +128,9 @@ class GAN(keras.Model):
     def label_smoothing(self):
         """One-sided label smoothing, a `keras.Variable`: real targets are `1 - value`.
 
-        Assign a float (`gan.label_smoothing = 0.1`) or call `.assign()`; the next
-        step uses it without recompiling.
+        Assign a float (`gan.label_smoothing = 0.1`): it is checked at once and the
+        next step uses it without recompiling. A value set with `.assign()` (inside a
+        traced function, say) is checked when the next `fit` or epoch starts.
         """
         return self._label_smoothing
 
@@ -242,7 +244,18 @@ class GAN(keras.Model):
     def fit(self, *args, **kwargs):
         self._assert_gan_compiled("fit")
         data_checks.check_call_data(self, super().fit, args, kwargs)
+        self._check_label_smoothing()
+        callbacks = kwargs.get("callbacks")
+        positional = len(args) > 5  # fit(x, y, batch_size, epochs, verbose, callbacks)
+        if not positional and (callbacks is None or isinstance(callbacks, (list, tuple))):
+            kwargs["callbacks"] = [*(callbacks or ()), _EpochChecks()]
         return super().fit(*args, **kwargs)
+
+    def _check_label_smoothing(self):
+        """Checks the smoothing variable, which `.assign()` sets unchecked."""
+        validation.check_label_smoothing(
+            float(ops.convert_to_numpy(self._label_smoothing)), self.gan_loss
+        )
 
     def evaluate(self, *args, **kwargs):
         self._assert_gan_compiled("evaluate")
@@ -519,6 +532,13 @@ class GAN(keras.Model):
         for key, state in self._seed_states().items():
             if key in keys:
                 state.assign(store[key])
+
+
+class _EpochChecks(keras.callbacks.Callback):
+    """Checks, as each epoch starts, what may have been changed unchecked since."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.model._check_label_smoothing()
 
 
 def _prime_keras_saving_cache():

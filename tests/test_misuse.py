@@ -77,3 +77,53 @@ def test_output_range_is_read_through_shape_only_layers():
     assert validation.output_range(keras.Model(inputs, outputs)) is None  # not a bound
     nested = keras.Sequential([dense_generator(), layers.Flatten()])
     assert validation.output_range(nested) == ("tanh", -1.0, 1.0)
+
+
+# ---------------------------------------------------------- sample weights (13.3)
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"sample_weight": np.ones(16, "float32")}, "sample_weight"),
+        ({"class_weight": {0: 1.0, 1: 2.0}}, "class_weight"),
+    ],
+)
+def test_fit_refuses_sample_and_class_weights(kwargs, name):
+    gan = compiled_gan()
+    with pytest.raises(ValueError, match=rf"Expected no `{name}`.*Received: {name}="):
+        gan.fit(images(16), batch_size=8, epochs=1, verbose=0, **kwargs)
+
+
+def test_fit_refuses_sample_weights_in_the_batches():
+    gan = compiled_gan()
+    data = images(16)
+
+    def batches():
+        while True:
+            yield data[:8], None, np.ones(8, "float32")
+
+    with pytest.raises(
+        ValueError, match=r"Expected no sample weights.*Received: .*a training batch"
+    ):
+        gan.fit(batches(), steps_per_epoch=1, epochs=1, verbose=0)
+
+
+# ---------------------------------------------------------- label smoothing (13.4)
+def test_label_smoothing_assigned_out_of_range_fails_when_fit_starts():
+    gan = compiled_gan()
+    gan.label_smoothing.assign(5.0)
+    before = snapshot(gan.generator.variables + gan.discriminator.variables)
+    with pytest.raises(ValueError, match=r"in \[0, 1\).*Received: label_smoothing=5\.0"):
+        gan.fit(images(8), batch_size=8, epochs=1, verbose=0)
+    assert changed(before, snapshot(gan.generator.variables + gan.discriminator.variables)) == []
+
+
+def test_label_smoothing_assigned_out_of_range_fails_when_the_next_epoch_starts():
+    gan = compiled_gan(loss="hinge")
+
+    class Assign(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            gan.label_smoothing.assign(0.1)
+
+    with pytest.raises(ValueError, match=r"Expected `label_smoothing=0` with this loss"):
+        gan.fit(images(8), batch_size=8, epochs=3, verbose=0, callbacks=[Assign()])
+    assert int(gan.g_optimizer.iterations) == 1
