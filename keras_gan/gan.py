@@ -208,6 +208,7 @@ class GAN(keras.Model):
         update = validation.check_update(update, d_steps)
         label_smoothing = validation.check_label_smoothing(label_smoothing, gan_loss)
         gradient_penalty = validation.check_gradient_penalty(gradient_penalty)
+        validation.warn_discriminator_mismatch(self.discriminator, gan_loss, gradient_penalty)
 
         # Keras' own optimizer slot carries both optimizers' state where a backend
         # threads state through the step (JAX); elsewhere it stays None.

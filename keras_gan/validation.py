@@ -5,6 +5,7 @@ Every message says what was expected and what was received.
 
 import math
 import numbers
+import warnings
 
 import keras
 
@@ -136,6 +137,41 @@ def _is_layer_graph(model):
     if isinstance(model, keras.Sequential):
         return True
     return isinstance(model, Functional) and len(model.outputs) == 1
+
+
+def warn_discriminator_mismatch(discriminator, gan_loss, gradient_penalty):
+    """Warns about a discriminator that the loss or the penalty will misread.
+
+    A discriminator ending in a sigmoid under a cross-entropy loss with
+    `from_logits=True` has its probabilities read as logits; a gradient penalty on a
+    critic with BatchNormalization penalises gradients that depend on the whole batch
+    (Gulrajani et al., 2017, arXiv:1704.00028, sec. 4, advise layer normalisation).
+    """
+    bounds = output_range(discriminator)
+    if bounds is not None and bounds[0] == "sigmoid" and getattr(gan_loss, "from_logits", False):
+        warnings.warn(
+            "The discriminator ends in a sigmoid, but `compile` got `from_logits=True`: "
+            "its probabilities will be read as logits. Pass `from_logits=False`, or "
+            "remove the sigmoid.",
+            stacklevel=3,
+        )
+    if gradient_penalty > 0 and any(
+        isinstance(layer, keras.layers.BatchNormalization) for layer in _all_layers(discriminator)
+    ):
+        warnings.warn(
+            "A gradient penalty with a BatchNormalization critic: each sample's gradient "
+            "then depends on the whole batch, which the penalty does not account for "
+            "(the WGAN-GP paper advises LayerNormalization, or no normalisation, in the "
+            "critic).",
+            stacklevel=3,
+        )
+
+
+def _all_layers(model):
+    """Every layer in `model`, nested models' layers included."""
+    for layer in getattr(model, "layers", ()):
+        yield layer
+        yield from _all_layers(layer)
 
 
 def check_latent_dim(generator, latent_dim, expected_inputs):

@@ -127,3 +127,36 @@ def test_label_smoothing_assigned_out_of_range_fails_when_the_next_epoch_starts(
     with pytest.raises(ValueError, match=r"Expected `label_smoothing=0` with this loss"):
         gan.fit(images(8), batch_size=8, epochs=3, verbose=0, callbacks=[Assign()])
     assert int(gan.g_optimizer.iterations) == 1
+
+
+# ------------------------------------------------- losses vs discriminator (13.6, 13.7)
+@pytest.mark.parametrize("loss", ["hinge", "wasserstein", "least_squares"])
+def test_from_logits_false_is_refused_where_the_loss_has_no_probabilities(loss):
+    gan = keras_gan.GAN(dense_generator(), dense_discriminator())
+    with pytest.raises(ValueError, match=rf"Expected `from_logits=True` with loss '{loss}'"):
+        gan.compile(keras.optimizers.Adam(), keras.optimizers.Adam(), loss=loss, from_logits=False)
+    cls = type(keras_gan.losses.get(loss))
+    with pytest.raises(ValueError, match=r"Expected `from_logits=True` with loss "):
+        gan.compile(keras.optimizers.Adam(), keras.optimizers.Adam(), loss=cls(), from_logits=False)
+
+
+def sigmoid_discriminator():
+    return keras.Sequential(
+        [keras.Input((4, 4, 1)), layers.Flatten(), layers.Dense(1, activation="sigmoid")]
+    )
+
+
+def test_a_sigmoid_discriminator_read_as_logits_warns():
+    with pytest.warns(UserWarning, match=r"discriminator ends in a sigmoid.*from_logits=False"):
+        compiled_gan(discriminator=sigmoid_discriminator())
+
+
+def test_no_warning_for_a_sigmoid_discriminator_with_from_logits_false(recwarn):
+    compiled_gan(discriminator=sigmoid_discriminator(), from_logits=False)
+    compiled_gan(discriminator=dense_discriminator(batch_norm=False), gradient_penalty=10.0)
+    assert not [w for w in recwarn if "discriminator" in str(w.message)]
+
+
+def test_gradient_penalty_with_a_batch_norm_critic_warns():
+    with pytest.warns(UserWarning, match=r"gradient penalty.*BatchNormalization"):
+        compiled_gan(loss="wasserstein", gradient_penalty=10.0)
