@@ -8,6 +8,7 @@ from keras_gan import backend
 from keras_gan import data_checks
 from keras_gan import losses as losses_module
 from keras_gan import validation
+from keras_gan._optimizer_pair import OptimizerPair
 
 _COMPILE_KWARGS_SAVED = ("jit_compile", "steps_per_execution", "run_eagerly", "auto_scale_loss")
 
@@ -210,9 +211,10 @@ class GAN(keras.Model):
         gradient_penalty = validation.check_gradient_penalty(gradient_penalty)
         validation.warn_discriminator_mismatch(self.discriminator, gan_loss, gradient_penalty)
 
-        # Keras' own optimizer slot carries both optimizers' state where a backend
-        # threads state through the step (JAX); elsewhere it stays None.
-        super().compile(optimizer=backend.trainer_optimizer(d_optimizer, g_optimizer), **kwargs)
+        # Keras' own optimizer slot presents both optimizers (see OptimizerPair); Keras
+        # must not wrap it for loss scaling: each optimizer is wrapped above.
+        keras_kwargs = {**kwargs, "auto_scale_loss": False}
+        super().compile(optimizer=OptimizerPair(d_optimizer, g_optimizer), **keras_kwargs)
         self._keras_compile_kwargs = {k: v for k, v in kwargs.items() if k in _COMPILE_KWARGS_SAVED}
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer

@@ -236,6 +236,11 @@ def check_score_shape(score_shape):
 
 def check_optimizer(optimizer, name):
     """Returns a Keras optimizer from an instance, name or config."""
+    if optimizer is None:
+        raise ValueError(
+            f"Expected `{name}` to be a Keras optimizer (an instance or a name such as "
+            f"'adam'). Received: {name}=None"
+        )
     try:
         return keras.optimizers.get(optimizer)
     except (ValueError, TypeError) as e:
@@ -334,6 +339,7 @@ def check_keras_file(filepath):
     Args:
         filepath: path of a `.keras` file (str or os.PathLike).
     """
+    import json
     import os
     import zipfile
 
@@ -378,9 +384,16 @@ def check_keras_file(filepath):
         )
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
-    if "config.json" not in names:
-        raise ValueError(
-            f"Expected a Keras model archive holding config.json. Received: {path!r}, a "
-            f"zip archive of {sorted(names)[:5]}"
-        )
+        if "config.json" not in names:
+            raise ValueError(
+                f"Expected a Keras model archive holding config.json. Received: {path!r}, a "
+                f"zip archive of {sorted(names)[:5]}"
+            )
+        try:
+            json.loads(archive.read("config.json"))
+        except ValueError as e:  # JSONDecodeError and UnicodeDecodeError
+            raise ValueError(
+                f"Expected config.json in a `.keras` archive to be JSON. Received: {path!r}, "
+                f"whose config.json does not parse ({e})"
+            ) from e
     return path

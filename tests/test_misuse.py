@@ -160,3 +160,23 @@ def test_no_warning_for_a_sigmoid_discriminator_with_from_logits_false(recwarn):
 def test_gradient_penalty_with_a_batch_norm_critic_warns():
     with pytest.warns(UserWarning, match=r"gradient penalty.*BatchNormalization"):
         compiled_gan(loss="wasserstein", gradient_penalty=10.0)
+
+
+# ------------------------------------------------------------------ compile, files (13.11)
+def test_compile_refuses_a_missing_optimizer():
+    gan = keras_gan.GAN(dense_generator(), dense_discriminator())
+    with pytest.raises(ValueError, match=r"Expected `d_optimizer` to be a Keras optimizer.*None"):
+        gan.compile(None, keras.optimizers.Adam())
+    with pytest.raises(ValueError, match=r"Expected `g_optimizer` to be a Keras optimizer.*None"):
+        gan.compile(keras.optimizers.Adam(), None)
+
+
+def test_a_keras_file_whose_config_is_not_json_is_named(tmp_path):
+    import zipfile
+
+    path = tmp_path / "broken.keras"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("config.json", "{not json")
+        archive.writestr("metadata.json", "{}")
+    with pytest.raises(ValueError, match=r"config\.json.*JSON.*Received: .*broken\.keras"):
+        keras_gan.load_gan(path)

@@ -7,8 +7,6 @@ provides the same four functions:
   arguments Keras' trainer passes to `train_step`/`test_step` (`(data)`, or
   `(state, data)` on JAX, where the step runs in a `StatelessScope` and returns
   `(logs, new_state)`).
-- `trainer_optimizer(d_optimizer, g_optimizer)`: what `GAN.compile` hands to
-  `keras.Model.compile` as its optimizer.
 - `step_logs(logs)`: the step's logs, shaped for the trainer's cross-replica
   reduction.
 - `replica_context()`: `(number of replicas, this replica's index)` of the
@@ -51,10 +49,6 @@ def input_gradients(fn, x):
 
 def run_step(model, step_fn, *args):
     return current().run_step(model, step_fn, *args)
-
-
-def trainer_optimizer(d_optimizer, g_optimizer):
-    return current().trainer_optimizer(d_optimizer, g_optimizer)
 
 
 def replica_context():

@@ -6,7 +6,6 @@ import tensorflow as tf
 
 from keras_gan.backend._stateful import run_eagerly  # noqa: F401
 from keras_gan.backend._stateful import run_step  # noqa: F401
-from keras_gan.backend._stateful import trainer_optimizer  # noqa: F401
 
 
 def replica_context():

@@ -6,7 +6,6 @@ from keras_gan.backend._stateful import replica_context  # noqa: F401
 from keras_gan.backend._stateful import run_eagerly  # noqa: F401
 from keras_gan.backend._stateful import run_step  # noqa: F401
 from keras_gan.backend._stateful import step_logs  # noqa: F401
-from keras_gan.backend._stateful import trainer_optimizer  # noqa: F401
 
 
 def minimize(loss_fn, targets):
