@@ -236,6 +236,13 @@ class GAN(keras.Model):
         ):
             if not optimizer.built:
                 optimizer.build(model.trainable_variables)
+        self._compiled_trainable = self._trainable_ids()
+
+    def _trainable_ids(self):
+        return tuple(
+            tuple(id(v) for v in model.trainable_variables)
+            for model in (self.discriminator, self.generator)
+        )
 
     def _assert_gan_compiled(self, method):
         if not getattr(self, "compiled", False) or not hasattr(self, "gan_loss"):
@@ -248,11 +255,22 @@ class GAN(keras.Model):
         self._assert_gan_compiled("fit")
         data_checks.check_call_data(self, super().fit, args, kwargs)
         self._check_label_smoothing()
+        self._check_trainable()
         callbacks = kwargs.get("callbacks")
         positional = len(args) > 5  # fit(x, y, batch_size, epochs, verbose, callbacks)
         if not positional and (callbacks is None or isinstance(callbacks, (list, tuple))):
             kwargs["callbacks"] = [*(callbacks or ()), _EpochChecks()]
         return super().fit(*args, **kwargs)
+
+    def _check_trainable(self):
+        """Checks `trainable` changes since `compile`; a changed one retraces the step."""
+        current = self._trainable_ids()
+        validation.check_trainable_since_compile(
+            [self.discriminator, self.generator], current, self._compiled_trainable
+        )
+        if current != getattr(self, "_traced_trainable", current):
+            self.train_function = None  # traced with the old variable lists
+        self._traced_trainable = current
 
     def _check_label_smoothing(self):
         """Checks the smoothing variable, which `.assign()` sets unchecked."""

@@ -174,6 +174,41 @@ def _all_layers(model):
         yield from _all_layers(layer)
 
 
+def check_trainable_since_compile(models, current, compiled):
+    """Checks each network trains what its optimizer was built for at `compile`.
+
+    A network frozen whole (`trainable = False`) is allowed, with a warning: it does
+    not train. Any other change needs a new `compile`, with fresh optimizers, which
+    are built for the variables trainable then.
+
+    Args:
+        models: `[discriminator, generator]`.
+        current: per model, the ids of its trainable variables now.
+        compiled: per model, the ids of its trainable variables at `compile`.
+    """
+    roles = ("discriminator", "generator")
+    for role, model, now, then in zip(roles, models, current, compiled):
+        if now and now != then:
+            raise ValueError(
+                f"Expected the {role}'s trainable variables to be those it had at "
+                f"`compile` ({len(then)}): after changing `trainable` on some of its "
+                "layers, call compile() again with new optimizers. Received: "
+                f"{len(now)} trainable variables in {model.name!r}"
+            )
+    frozen = [role for role, now in zip(roles, current) if not now]
+    if len(frozen) == 2:
+        raise ValueError(
+            "Expected at least one network to train. Received: the discriminator and "
+            "the generator both frozen (trainable=False)"
+        )
+    if frozen:
+        other = roles[1 - roles.index(frozen[0])]
+        warnings.warn(
+            f"The {frozen[0]} is frozen (it has no trainable variable): only the {other} trains.",
+            stacklevel=4,
+        )
+
+
 def check_latent_dim(generator, latent_dim, expected_inputs):
     """Returns the latent size: `latent_dim`, or the generator's first input size."""
     shapes = declared_input_shapes(generator)

@@ -180,3 +180,33 @@ def test_a_keras_file_whose_config_is_not_json_is_named(tmp_path):
         archive.writestr("metadata.json", "{}")
     with pytest.raises(ValueError, match=r"config\.json.*JSON.*Received: .*broken\.keras"):
         keras_gan.load_gan(path)
+
+
+# ------------------------------------------------------------------ freezing (13.9)
+@pytest.mark.parametrize("frozen", ["discriminator", "generator"])
+@pytest.mark.parametrize("update", ["alternating", "simultaneous"])
+def test_a_network_frozen_after_compile_stays_frozen_with_a_warning(frozen, update):
+    gan = compiled_gan(update=update)
+    gan.fit(images(8), batch_size=8, epochs=1, verbose=0)
+    other = "generator" if frozen == "discriminator" else "discriminator"
+    getattr(gan, frozen).trainable = False
+    before = snapshot(getattr(gan, frozen).weights)  # not the Dropout seed, which moves on
+    other_before = snapshot(getattr(gan, other).trainable_variables)
+    with pytest.warns(UserWarning, match=rf"The {frozen} is frozen.*only the {other} trains"):
+        history = gan.fit(images(16), batch_size=8, epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"][0])
+    assert changed(before, snapshot(getattr(gan, frozen).weights)) == []
+    assert len(changed(other_before, snapshot(getattr(gan, other).trainable_variables))) == len(
+        other_before
+    )
+
+
+def test_a_network_partly_frozen_after_compile_is_refused_until_recompiled():
+    gan = compiled_gan()
+    gan.discriminator.layers[2].trainable = False  # its first Dense
+    with pytest.raises(ValueError, match=r"compile\(\) again.*Received: 4 trainable variables"):
+        gan.fit(images(8), batch_size=8, epochs=1, verbose=0)
+    gan.compile(keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-2))
+    frozen = snapshot(gan.discriminator.layers[2].variables)
+    gan.fit(images(8), batch_size=8, epochs=1, verbose=0)
+    assert changed(frozen, snapshot(gan.discriminator.layers[2].variables)) == []

@@ -127,7 +127,8 @@ def minimize(loss_fn, targets):
         gradients.append(all_grads[i])
     outer.state_mapping.update(updates)
     for grads, (variables, optimizer) in zip(gradients, targets):
-        _apply(outer, optimizer, grads, variables)
+        if variables:  # none: a frozen network
+            _apply(outer, optimizer, grads, variables)
     return losses, aux
 
 

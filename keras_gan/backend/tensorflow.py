@@ -45,7 +45,8 @@ def minimize(loss_fn, targets):
         tape.gradient(loss, variables) for tape, loss, (variables, _) in zip(tapes, scaled, targets)
     ]
     for grads, (variables, optimizer) in zip(gradients, targets):
-        optimizer.apply(grads, variables)
+        if variables:  # none: a frozen network
+            optimizer.apply(grads, variables)
     return losses, aux
 
 

@@ -11,11 +11,15 @@ from keras_gan.backend._stateful import step_logs  # noqa: F401
 def minimize(loss_fn, targets):
     losses, aux = loss_fn()
     gradients = []
+    last = max((i for i, (variables, _) in enumerate(targets) if variables), default=-1)
     for i, (loss, (variables, optimizer)) in enumerate(zip(losses, targets)):
+        if not variables:  # a frozen network
+            gradients.append([])
+            continue
         grads = torch.autograd.grad(
             optimizer.scale_loss(loss),
             [v.value for v in variables],
-            retain_graph=i < len(targets) - 1,
+            retain_graph=i < last,
             allow_unused=True,
         )
         gradients.append(list(grads))
@@ -23,7 +27,8 @@ def minimize(loss_fn, targets):
     # the graph the next loss differentiates through.
     with torch.no_grad():
         for grads, (variables, optimizer) in zip(gradients, targets):
-            optimizer.apply(grads, variables)
+            if variables:
+                optimizer.apply(grads, variables)
     return [loss.detach() for loss in losses], aux
 
 
