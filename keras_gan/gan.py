@@ -1,5 +1,7 @@
 """`GAN`: a generator and a discriminator trained with `compile` and `fit`."""
 
+import inspect
+
 import keras
 import numpy as np
 from keras import ops
@@ -17,15 +19,22 @@ def _frozen_call(model, inputs, training=True):
     """Calls `model` (in training mode by default) and throws its state updates away.
 
     Batch statistics are used (as in training), but BatchNorm moving averages,
-    Dropout seeds and every other variable of `model` stay as they were.
+    Dropout seeds and every other variable of `model` stay as they were. A model whose
+    `call` takes no `training` argument is called without one, as `model(...)` does.
     """
+    kwargs = {"training": training} if _takes_training(model) else {}
     outputs, _ = model.stateless_call(
         [v.value for v in model.trainable_variables],
         [v.value for v in model.non_trainable_variables],
         inputs,
-        training=training,
+        **kwargs,
     )
     return outputs
+
+
+def _takes_training(model):
+    parameters = inspect.signature(model.call).parameters.values()
+    return any(p.name == "training" or p.kind is p.VAR_KEYWORD for p in parameters)
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")

@@ -210,3 +210,37 @@ def test_a_network_partly_frozen_after_compile_is_refused_until_recompiled():
     frozen = snapshot(gan.discriminator.layers[2].variables)
     gan.fit(images(8), batch_size=8, epochs=1, verbose=0)
     assert changed(frozen, snapshot(gan.discriminator.layers[2].variables)) == []
+
+
+# ------------------------------------------------ subclassed models without `training` (13.10)
+class NoTrainingArgGenerator(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = layers.Dense(16, activation="tanh")
+        self.reshape = layers.Reshape((4, 4, 1))
+
+    def call(self, noise):
+        return self.reshape(self.dense(noise))
+
+
+class NoTrainingArgDiscriminator(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.flatten = layers.Flatten()
+        self.dense = layers.Dense(1)
+
+    def call(self, samples):
+        return self.dense(self.flatten(samples))
+
+
+def test_subclassed_models_whose_call_takes_no_training_argument_train():
+    generator, discriminator = NoTrainingArgGenerator(), NoTrainingArgDiscriminator()
+    generator.build((None, 4))
+    discriminator.build((None, 4, 4, 1))
+    gan = keras_gan.GAN(generator, discriminator, latent_dim=4)
+    gan.compile(keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-2), gradient_penalty=1.0)
+    before = snapshot(generator.trainable_variables + discriminator.trainable_variables)
+    history = gan.fit(images(16), batch_size=8, epochs=1, verbose=0)
+    assert np.isfinite(history.history["g_loss"][0])
+    after = snapshot(generator.trainable_variables + discriminator.trainable_variables)
+    assert len(changed(before, after)) == len(before)
