@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gan import backend
 from keras_gan import validation
 from keras_gan.gan import GAN
 from keras_gan.gan import _check_count
@@ -88,6 +89,11 @@ class ConditionalGAN(GAN):
 
     def _discriminator_inputs(self, samples, labels):
         return [samples, self._labels(labels)]
+
+    def _real_samples(self, data):
+        samples, labels = super()._real_samples(data)
+        # Every batch, not only those that fit read ahead (a generator, a later batch).
+        return samples, backend.check_labels(ops.convert_to_tensor(labels), self.num_classes)
 
     def _unpack(self, data):
         samples, labels = super()._unpack(data)

@@ -125,3 +125,18 @@ def test_ema_generator_serves_generate_predict_call_and_the_checkpoint(tmp_path)
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(saved([z, labels], training=False)), expected, rtol=1e-5
     )
+
+
+@pytest.mark.parametrize("bad", [3, -1])
+def test_a_bad_label_after_the_first_batch_fails_naming_it(bad):
+    g, d = conditional_pair()
+    cgan = keras_gan.ConditionalGAN(g, d, num_classes=3)
+    cgan.compile(keras.optimizers.Adam(), keras.optimizers.Adam())
+    data = images(16)
+
+    def batches():  # a Python generator: not read ahead
+        yield data[:8], np.zeros(8, "int32")
+        yield data[8:], np.array([0, 1, 2, bad, 0, 1, 2, 0], "int32")
+
+    with pytest.raises(Exception, match=rf"Expected labels in \[0, 3\)(.|\n)*{bad}"):
+        cgan.fit(batches(), steps_per_epoch=2, epochs=1, verbose=0)

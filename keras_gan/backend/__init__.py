@@ -15,6 +15,9 @@ provides the same four functions:
   one loss per target), differentiates each loss with respect to its target's
   variables, then applies every gradient with its target's optimizer. `targets` is a
   list of `(variables, optimizer)`. Returns `(losses, aux)`.
+- `check_labels(labels, num_classes)`: returns `labels`, to be used in their place;
+  fails, naming the labels, if a batch holds a label outside `[0, num_classes)` (before
+  any use of them). Cheap enough to run in every step.
 - `input_gradients(fn, x)`: returns the gradient of `sum(fn(x))` with respect to
   `x`, differentiable again (for the gradient penalty).
 
@@ -45,6 +48,10 @@ def minimize(loss_fn, targets):
 
 def input_gradients(fn, x):
     return current().input_gradients(fn, x)
+
+
+def check_labels(labels, num_classes):
+    return current().check_labels(labels, num_classes)
 
 
 def run_step(model, step_fn, *args):

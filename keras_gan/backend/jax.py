@@ -158,3 +158,23 @@ def input_gradients(fn, x):
 
 def step_logs(logs):
     return logs
+
+
+def check_labels(labels, num_classes):
+    # A host callback raising an error stops the jitted step with this message.
+    def check(low, high):
+        if low < 0 or high >= num_classes:
+            raise ValueError(
+                f"Expected labels in [0, {num_classes}) in every batch. Received: labels "
+                f"from {low} to {high}"
+            )
+
+    if labels.size:
+        low, high = jnp.min(labels), jnp.max(labels)
+        # The callback runs (and costs a trip to the host) only for a bad batch.
+        jax.lax.cond(
+            (low < 0) | (high >= num_classes),
+            lambda: jax.debug.callback(check, low, high),
+            lambda: None,
+        )
+    return labels

@@ -55,3 +55,18 @@ def input_gradients(fn, x):
         tape.watch(x)
         y = fn(x)
     return tape.gradient(y, x)
+
+
+def check_labels(labels, num_classes):
+    low, high = tf.reduce_min(labels), tf.reduce_max(labels)
+    check = tf.debugging.Assert(
+        tf.logical_and(low >= 0, high < tf.cast(num_classes, labels.dtype)),
+        [
+            f"Expected labels in [0, {num_classes}) in every batch. Received: labels from",
+            low,
+            "to",
+            high,
+        ],
+    )
+    with tf.control_dependencies([check]):  # before any use of the labels
+        return tf.identity(labels)

@@ -39,3 +39,15 @@ def input_gradients(fn, x):
         y = fn(x)
         (gradients,) = torch.autograd.grad(y.sum(), x, create_graph=True)
     return gradients
+
+
+def check_labels(labels, num_classes):
+    if labels.numel() == 0:
+        return labels
+    low, high = int(labels.min()), int(labels.max())
+    if low < 0 or high >= num_classes:
+        raise ValueError(
+            f"Expected labels in [0, {num_classes}) in every batch. Received: labels "
+            f"from {low} to {high}"
+        )
+    return labels
