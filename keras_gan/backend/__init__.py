@@ -1,12 +1,15 @@
 """What differs per Keras backend: taking gradients and applying them.
 
-Everything else in keras_gan is written once in `keras.ops`. Each backend module
-provides the same four functions:
+Everything else in keras_gan is written once in `keras.ops`. The module for
+`keras.config.backend()` is chosen once, at import (as Keras chooses its own), and
+this package exports its functions:
 
 - `run_step(model, step_fn, *args)`: runs the model's stateful step function on the
   arguments Keras' trainer passes to `train_step`/`test_step` (`(data)`, or
   `(state, data)` on JAX, where the step runs in a `StatelessScope` and returns
   `(logs, new_state)`).
+- `run_eagerly(model, fn)`: runs `fn()` (a piece of a step) outside `fit`, its
+  updates applied to `model`.
 - `step_logs(logs)`: the step's logs, shaped for the trainer's cross-replica
   reduction.
 - `replica_context()`: `(number of replicas, this replica's index)` of the
@@ -14,58 +17,45 @@ provides the same four functions:
 - `minimize(loss_fn, targets)`: calls `loss_fn()` once (it returns `(losses, aux)`,
   one loss per target), differentiates each loss with respect to its target's
   variables, then applies every gradient with its target's optimizer. `targets` is a
-  list of `(variables, optimizer)`. Returns `(losses, aux)`.
+  list of `(variables, optimizer)`; a target without variables (a frozen network) is
+  not applied. Returns `(losses, aux)`.
 - `check_labels(labels, num_classes)`: returns `labels`, to be used in their place;
   fails, naming the labels, if a batch holds a label outside `[0, num_classes)` (before
   any use of them). Cheap enough to run in every step.
 - `input_gradients(fn, x)`: returns the gradient of `sum(fn(x))` with respect to
   `x`, differentiable again (for the gradient penalty).
 
-The module for the active backend is imported on first use.
+On another Keras backend, importing works and `current()` (called by `GAN`) raises.
 """
-
-import importlib
 
 import keras
 
-_MODULES = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}
+_SUPPORTED = ("jax", "tensorflow", "torch")
+
+if keras.config.backend() == "tensorflow":
+    from keras_gan.backend import tensorflow as _module
+elif keras.config.backend() == "jax":
+    from keras_gan.backend import jax as _module
+elif keras.config.backend() == "torch":
+    from keras_gan.backend import torch as _module
+else:
+    _module = None
+
+if _module is not None:
+    check_labels = _module.check_labels
+    input_gradients = _module.input_gradients
+    minimize = _module.minimize
+    replica_context = _module.replica_context
+    run_eagerly = _module.run_eagerly
+    run_step = _module.run_step
+    step_logs = _module.step_logs
 
 
 def current():
-    """Returns the keras_gan backend module for `keras.config.backend()`."""
-    name = keras.config.backend()
-    if name not in _MODULES:
+    """Returns the keras_gan backend module chosen for `keras.config.backend()`."""
+    if _module is None:
         raise ValueError(
-            f"Expected one of the Keras backends {sorted(_MODULES)}. "
-            f"Received: KERAS_BACKEND={name!r}"
+            f"Expected one of the Keras backends {list(_SUPPORTED)}. "
+            f"Received: KERAS_BACKEND={keras.config.backend()!r}"
         )
-    return importlib.import_module(f"keras_gan.backend.{_MODULES[name]}")
-
-
-def minimize(loss_fn, targets):
-    return current().minimize(loss_fn, targets)
-
-
-def input_gradients(fn, x):
-    return current().input_gradients(fn, x)
-
-
-def check_labels(labels, num_classes):
-    return current().check_labels(labels, num_classes)
-
-
-def run_step(model, step_fn, *args):
-    return current().run_step(model, step_fn, *args)
-
-
-def replica_context():
-    return current().replica_context()
-
-
-def run_eagerly(model, fn):
-    """Runs `fn()` (a piece of a step) outside `fit`, its updates applied to `model`."""
-    return current().run_eagerly(model, fn)
-
-
-def step_logs(logs):
-    return current().step_logs(logs)
+    return _module
