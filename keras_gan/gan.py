@@ -6,6 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gan import _keras_internals
 from keras_gan import backend
 from keras_gan import data_checks
 from keras_gan import losses as losses_module
@@ -492,7 +493,7 @@ class GAN(keras.Model):
     # --------------------------------------------------------------- saving
     def save(self, filepath, *args, **kwargs):
         """Saves the GAN as `keras.Model.save` does (see `keras.Model.save`)."""
-        _prime_keras_saving_cache()
+        _keras_internals.prime_saving_cache()
         return super().save(filepath, *args, **kwargs)
 
     def get_config(self):
@@ -540,7 +541,7 @@ class GAN(keras.Model):
     def _seed_states(self):
         """Every SeedGenerator state in the GAN: its noise and the layers' (Dropout)."""
         states, seen = {}, set()
-        for layer in self._flatten_layers(include_self=True):
+        for layer in _keras_internals.all_layers(self):
             for seed_generator in getattr(layer, "_seed_generators", ()):
                 if id(seed_generator.state) not in seen:
                     seen.add(id(seed_generator.state))
@@ -557,7 +558,7 @@ class GAN(keras.Model):
     def load_own_variables(self, store):
         own = self._trainable_variables + self._non_trainable_variables
         for i, variable in enumerate(own):
-            variable.assign(store[f"{i}"])
+            variable.assign(store[_keras_internals.own_variable_key(i)])
         keys = set(store.keys())
         for key, state in self._seed_states().items():
             if key in keys:
@@ -569,26 +570,6 @@ class _EpochChecks(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self.model._check_label_smoothing()
-
-
-def _prime_keras_saving_cache():
-    """Works around a Keras 3.15 leak: ~140 KiB of memory kept per GAN save on TF.
-
-    `saving_lib.get_attr_skipset` reads its cache under `saving_attr_skiplist_*` but
-    writes `saving_attr_skipset_*`, so every save builds reference objects again, an
-    `Optimizer(1.0)` among them, whose TF variables are never freed. Filling the key
-    it reads makes each type's reference objects built once per session. A no-op if
-    Keras' internals differ (a fixed Keras).
-    """
-    try:
-        from keras.src.backend.common import global_state
-        from keras.src.saving import saving_lib
-    except ImportError:
-        return
-    for obj_type in ("Operation", "Layer", "Functional", "Sequential", "Metric", "Optimizer"):
-        key = f"saving_attr_skiplist_{obj_type}"
-        if global_state.get_global_attribute(key, None) is None:
-            global_state.set_global_attribute(key, saving_lib.get_attr_skipset(obj_type))
 
 
 def _per_replica(draw, batch, shape, seed, **kwargs):

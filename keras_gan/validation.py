@@ -9,6 +9,8 @@ import warnings
 
 import keras
 
+from keras_gan import _keras_internals
+
 
 def _is_int_at_least(value, minimum):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum
@@ -132,11 +134,9 @@ def scaling_hint(activation):
 
 def _is_layer_graph(model):
     """Whether `model.layers` runs in order, input to output (Sequential, Functional)."""
-    from keras.src.models.functional import Functional
-
     if isinstance(model, keras.Sequential):
         return True
-    return isinstance(model, Functional) and len(model.outputs) == 1
+    return _keras_internals.is_functional(model) and len(model.outputs) == 1
 
 
 def warn_discriminator_mismatch(discriminator, gan_loss, gradient_penalty):

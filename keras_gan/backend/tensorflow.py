@@ -4,6 +4,7 @@ import contextlib
 
 import tensorflow as tf
 
+from keras_gan import _keras_internals
 from keras_gan.backend._stateful import run_eagerly  # noqa: F401
 from keras_gan.backend._stateful import run_step  # noqa: F401
 
@@ -20,9 +21,7 @@ def step_logs(logs):
     # Keras 3.15 reduces a multi-worker step's outputs with
     # `strategy.reduce("MEAN", value, axis=0)`, which fails on scalars: give them a
     # length-1 axis there; the reduction returns scalars again.
-    strategy = tf.distribute.get_strategy()
-    extended = getattr(strategy, "extended", None)
-    if extended is not None and getattr(extended, "_in_multi_worker_mode", lambda: False)():
+    if _keras_internals.in_multi_worker_mode(tf.distribute.get_strategy()):
         return {name: tf.reshape(value, (1,)) for name, value in logs.items()}
     return logs
 
