@@ -127,6 +127,10 @@ def test_ema_generator_serves_generate_predict_call_and_the_checkpoint(tmp_path)
     )
 
 
+@pytest.mark.skipif(
+    keras.config.backend() == "jax",
+    reason="JAX checks no label inside the step (a host callback halves the step rate)",
+)
 @pytest.mark.parametrize("bad", [3, -1])
 def test_a_bad_label_after_the_first_batch_fails_naming_it(bad):
     g, d = conditional_pair()

@@ -21,7 +21,8 @@ this package exports its functions:
   not applied. Returns `(losses, aux)`.
 - `check_labels(labels, num_classes)`: returns `labels`, to be used in their place;
   fails, naming the labels, if a batch holds a label outside `[0, num_classes)` (before
-  any use of them). Cheap enough to run in every step.
+  any use of them), on TensorFlow and PyTorch; JAX passes them unchecked (a host
+  callback in the jitted step costs too much).
 - `input_gradients(fn, x)`: returns the gradient of `sum(fn(x))` with respect to
   `x`, differentiable again (for the gradient penalty).
 

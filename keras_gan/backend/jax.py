@@ -161,20 +161,6 @@ def step_logs(logs):
 
 
 def check_labels(labels, num_classes):
-    # A host callback raising an error stops the jitted step with this message.
-    def check(low, high):
-        if low < 0 or high >= num_classes:
-            raise ValueError(
-                f"Expected labels in [0, {num_classes}) in every batch. Received: labels "
-                f"from {low} to {high}"
-            )
-
-    if labels.size:
-        low, high = jnp.min(labels), jnp.max(labels)
-        # The callback runs (and costs a trip to the host) only for a bad batch.
-        jax.lax.cond(
-            (low < 0) | (high >= num_classes),
-            lambda: jax.debug.callback(check, low, high),
-            lambda: None,
-        )
+    # Not checked: a host callback in the jitted step, even one that runs only for a
+    # bad batch, cut a small ConditionalGAN's steps per second by half or more on CPU.
     return labels
