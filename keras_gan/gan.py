@@ -608,6 +608,6 @@ def _loss_scaled(optimizer, name):
 
 
 def _check_count(n):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+    if not validation.is_int_at_least(n, 1):
         raise ValueError(f"Expected a positive integer number of samples. Received: n={n!r}")
     return int(n)

@@ -1,10 +1,14 @@
 """Checks of user input, made where the input enters (constructor, compile, first batch).
 
+The one place for argument checks: the GAN's, the callbacks' and the metrics'
+(`data_checks` checks the data given to `fit`, with these primitives).
+
 Every message says what was expected and what was received.
 """
 
 import math
 import numbers
+import os
 import warnings
 
 import keras
@@ -12,7 +16,8 @@ import keras
 from keras_gan import _keras_internals
 
 
-def _is_int_at_least(value, minimum):
+def is_int_at_least(value, minimum):
+    """Whether `value` is an integer (not a bool) >= `minimum`: the one integer check."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum
 
 
@@ -234,7 +239,7 @@ def check_latent_dim(generator, latent_dim, expected_inputs):
                 "Received: latent_dim=None"
             )
         return declared
-    if not _is_int_at_least(latent_dim, 1):
+    if not is_int_at_least(latent_dim, 1):
         raise ValueError(
             f"Expected `latent_dim` to be a positive integer. Received: latent_dim={latent_dim!r}"
         )
@@ -286,7 +291,7 @@ def check_optimizer(optimizer, name):
 
 
 def check_d_steps(d_steps):
-    if not _is_int_at_least(d_steps, 1):
+    if not is_int_at_least(d_steps, 1):
         raise ValueError(f"Expected `d_steps` to be an integer >= 1. Received: d_steps={d_steps!r}")
     return int(d_steps)
 
@@ -341,7 +346,7 @@ def check_gradient_penalty(value):
 
 
 def check_num_classes(num_classes):
-    if not _is_int_at_least(num_classes, 2):
+    if not is_int_at_least(num_classes, 2):
         raise ValueError(
             f"Expected `num_classes` to be an integer >= 2. Received: num_classes={num_classes!r}"
         )
@@ -375,7 +380,6 @@ def check_keras_file(filepath):
         filepath: path of a `.keras` file (str or os.PathLike).
     """
     import json
-    import os
     import zipfile
 
     if filepath is None:
@@ -432,3 +436,56 @@ def check_keras_file(filepath):
                 f"whose config.json does not parse ({e})"
             ) from e
     return path
+
+
+# ------------------------------------------------- callbacks and metrics
+def check_positive_int(value, name):
+    if not is_int_at_least(value, 1):
+        raise ValueError(f"Expected `{name}` to be a positive integer. Received: {name}={value!r}")
+    return int(value)
+
+
+def check_path(value, name):
+    """Returns `value` as a `str` path."""
+    try:
+        path = os.fspath(value)
+    except TypeError:
+        path = None
+    if not isinstance(path, str) or not path:
+        raise ValueError(
+            f"Expected `{name}` to be a directory path (str or os.PathLike). "
+            f"Received: {name}={value!r}"
+        )
+    return path
+
+
+def check_seed(seed):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+        raise ValueError(f"Expected `seed` to be an integer or None. Received: seed={seed!r}")
+    return None if seed is None else int(seed)
+
+
+def check_bool(value, name):
+    if not isinstance(value, bool):
+        raise ValueError(f"Expected `{name}` to be True or False. Received: {name}={value!r}")
+    return value
+
+
+def check_gan(model, callback):
+    """Checks, when training starts, that a callback was given to a keras_gan model."""
+    from keras_gan.gan import GAN
+
+    if not isinstance(model, GAN):
+        raise ValueError(
+            f"Expected `{callback}` to be used in the `fit` of a keras_gan.GAN or "
+            f"keras_gan.ConditionalGAN. Received: a model of type {type(model).__name__}"
+        )
+
+
+def check_callable(model, role):
+    if model is not None and not callable(model):
+        raise ValueError(
+            f"Expected `{role}` to be a Keras model or a callable mapping a batch to "
+            f"(batch, d) outputs. Received: {role}={model!r} of type {type(model).__name__}"
+        )
+    return model

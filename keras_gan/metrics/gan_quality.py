@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 
+from keras_gan import validation
 from keras_gan.metrics import _features
 from keras_gan.metrics.classifier_score import ClassifierScore
 from keras_gan.metrics.frechet_distance import FrechetDistance
@@ -124,16 +125,16 @@ class GANQuality(keras.callbacks.Callback):
                 "Expected `real_data` to hold at least 2 samples. Received: "
                 f"{0 if self.real_samples is None else len(self.real_samples)}"
             )
-        self.feature_extractor = _features.check_callable(feature_extractor, "feature_extractor")
-        self.classifier = _features.check_callable(classifier, "classifier")
-        self.every_n_epochs = _features.check_positive_int(every_n_epochs, "every_n_epochs")
-        self.num_samples = _features.check_positive_int(num_samples, "num_samples")
+        self.feature_extractor = validation.check_callable(feature_extractor, "feature_extractor")
+        self.classifier = validation.check_callable(classifier, "classifier")
+        self.every_n_epochs = validation.check_positive_int(every_n_epochs, "every_n_epochs")
+        self.num_samples = validation.check_positive_int(num_samples, "num_samples")
         if self.num_samples < 2:
             raise ValueError(f"Expected `num_samples` >= 2. Received: num_samples={num_samples}")
         self.seed = seed
         self.from_logits = bool(from_logits)
-        self.kid_subsets = _features.check_positive_int(kid_subsets, "kid_subsets")
-        self.kid_subset_size = _features.check_positive_int(kid_subset_size, "kid_subset_size")
+        self.kid_subsets = validation.check_positive_int(kid_subsets, "kid_subsets")
+        self.kid_subset_size = validation.check_positive_int(kid_subset_size, "kid_subset_size")
         self._real_features = None
         self.last_scores = None
 
