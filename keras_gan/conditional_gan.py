@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gan import backend
 from keras_gan import validation
 from keras_gan.gan import GAN
 from keras_gan.gan import _check_count
@@ -27,7 +28,8 @@ class ConditionalGAN(GAN):
         latent_dim: size of the noise vector. Defaults to `None` (read from the
             generator's first input).
         seed: int seed of the model's noise. Defaults to `None`.
-        **kwargs: passed to `keras.Model`.
+        **kwargs: passed to `GAN` (`ema_decay`: when on, `generate`, `predict` and
+            `cgan([noise, labels])` use the averaged generator) and `keras.Model`.
 
     Example:
     ```python
@@ -88,6 +90,11 @@ class ConditionalGAN(GAN):
     def _discriminator_inputs(self, samples, labels):
         return [samples, self._labels(labels)]
 
+    def _real_samples(self, data):
+        samples, labels = super()._real_samples(data)
+        # Every batch, not only those that fit read ahead (a generator, a later batch).
+        return samples, backend.check_labels(ops.convert_to_tensor(labels), self.num_classes)
+
     def _unpack(self, data):
         samples, labels = super()._unpack(data)
         if labels is None:
@@ -97,15 +104,14 @@ class ConditionalGAN(GAN):
             )
         return samples, labels
 
-    def call(self, inputs, training=False):
-        """Runs the generator: `cgan([noise, labels])` returns samples."""
+    def _call_inputs(self, inputs):
         if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
             raise ValueError(
                 "Expected [noise, labels] as the ConditionalGAN's input. "
                 f"Received: {type(inputs).__name__}"
             )
         noise, labels = inputs
-        return self.generator(self._generator_inputs(noise, labels), training=training)
+        return self._generator_inputs(noise, labels)
 
     def generate(self, n: int, labels=None, seed=None, batch_size: int = 256) -> np.ndarray:
         """Returns `n` generated samples as a NumPy array.

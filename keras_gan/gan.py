@@ -1,14 +1,18 @@
 """`GAN`: a generator and a discriminator trained with `compile` and `fit`."""
 
+import inspect
+
 import keras
 import numpy as np
 from keras import ops
 
+from keras_gan import _keras_internals
 from keras_gan import backend
 from keras_gan import data_checks
 from keras_gan import losses as losses_module
 from keras_gan import reuse_fakes as reuse_fakes_module
 from keras_gan import validation
+from keras_gan._optimizer_pair import OptimizerPair
 
 _COMPILE_KWARGS_SAVED = ("jit_compile", "steps_per_execution", "run_eagerly", "auto_scale_loss")
 
@@ -17,15 +21,22 @@ def _frozen_call(model, inputs, training=True):
     """Calls `model` (in training mode by default) and throws its state updates away.
 
     Batch statistics are used (as in training), but BatchNorm moving averages,
-    Dropout seeds and every other variable of `model` stay as they were.
+    Dropout seeds and every other variable of `model` stay as they were. A model whose
+    `call` takes no `training` argument is called without one, as `model(...)` does.
     """
+    kwargs = {"training": training} if _takes_training(model) else {}
     outputs, _ = model.stateless_call(
         [v.value for v in model.trainable_variables],
         [v.value for v in model.non_trainable_variables],
         inputs,
-        training=training,
+        **kwargs,
     )
     return outputs
+
+
+def _takes_training(model):
+    parameters = inspect.signature(model.call).parameters.values()
+    return any(p.name == "training" or p.kind is p.VAR_KEYWORD for p in parameters)
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")
@@ -121,7 +132,8 @@ class GAN(keras.Model):
 
     def _unpack(self, data):
         """Returns `(samples, labels)` from a batch; labels may be None."""
-        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        x, y, weights = keras.utils.unpack_x_y_sample_weight(data)
+        data_checks.check_no_sample_weights(weights)
         return x, y
 
     # ------------------------------------------------------------ properties
@@ -129,8 +141,9 @@ class GAN(keras.Model):
     def label_smoothing(self):
         """One-sided label smoothing, a `keras.Variable`: real targets are `1 - value`.
 
-        Assign a float (`gan.label_smoothing = 0.1`) or call `.assign()`; the next
-        step uses it without recompiling.
+        Assign a float (`gan.label_smoothing = 0.1`): it is checked at once and the
+        next step uses it without recompiling. A value set with `.assign()` (inside a
+        traced function, say) is checked when the next `fit` or epoch starts.
         """
         return self._label_smoothing
 
@@ -215,10 +228,12 @@ class GAN(keras.Model):
         reuse_fakes = validation.check_reuse_fakes(reuse_fakes, update)
         label_smoothing = validation.check_label_smoothing(label_smoothing, gan_loss)
         gradient_penalty = validation.check_gradient_penalty(gradient_penalty)
+        validation.warn_discriminator_mismatch(self.discriminator, gan_loss, gradient_penalty)
 
-        # Keras' own optimizer slot carries both optimizers' state where a backend
-        # threads state through the step (JAX); elsewhere it stays None.
-        super().compile(optimizer=backend.trainer_optimizer(d_optimizer, g_optimizer), **kwargs)
+        # Keras' own optimizer slot presents both optimizers (see OptimizerPair); Keras
+        # must not wrap it for loss scaling: each optimizer is wrapped above.
+        keras_kwargs = {**kwargs, "auto_scale_loss": False}
+        super().compile(optimizer=OptimizerPair(d_optimizer, g_optimizer), **keras_kwargs)
         self._keras_compile_kwargs = {k: v for k, v in kwargs.items() if k in _COMPILE_KWARGS_SAVED}
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
@@ -241,6 +256,13 @@ class GAN(keras.Model):
         ):
             if not optimizer.built:
                 optimizer.build(model.trainable_variables)
+        self._compiled_trainable = self._trainable_ids()
+
+    def _trainable_ids(self):
+        return tuple(
+            tuple(id(v) for v in model.trainable_variables)
+            for model in (self.discriminator, self.generator)
+        )
 
     def _assert_gan_compiled(self, method):
         if not getattr(self, "compiled", False) or not hasattr(self, "gan_loss"):
@@ -252,7 +274,29 @@ class GAN(keras.Model):
     def fit(self, *args, **kwargs):
         self._assert_gan_compiled("fit")
         data_checks.check_call_data(self, super().fit, args, kwargs)
+        self._check_label_smoothing()
+        self._check_trainable()
+        callbacks = kwargs.get("callbacks")
+        positional = len(args) > 5  # fit(x, y, batch_size, epochs, verbose, callbacks)
+        if not positional and (callbacks is None or isinstance(callbacks, (list, tuple))):
+            kwargs["callbacks"] = [*(callbacks or ()), _EpochChecks()]
         return super().fit(*args, **kwargs)
+
+    def _check_trainable(self):
+        """Checks `trainable` changes since `compile`; a changed one retraces the step."""
+        current = self._trainable_ids()
+        validation.check_trainable_since_compile(
+            [self.discriminator, self.generator], current, self._compiled_trainable
+        )
+        if current != getattr(self, "_traced_trainable", current):
+            self.train_function = None  # traced with the old variable lists
+        self._traced_trainable = current
+
+    def _check_label_smoothing(self):
+        """Checks the smoothing variable, which `.assign()` sets unchecked."""
+        validation.check_label_smoothing(
+            float(ops.convert_to_numpy(self._label_smoothing)), self.gan_loss
+        )
 
     def evaluate(self, *args, **kwargs):
         self._assert_gan_compiled("evaluate")
@@ -264,7 +308,11 @@ class GAN(keras.Model):
     def call(self, inputs, training=False):
         """Runs the generator: `gan(z)` returns samples (from the EMA generator if on)."""
         generator = self.generator if training else self.sampling_generator
-        return generator(inputs, training=training)
+        return generator(self._call_inputs(inputs), training=training)
+
+    def _call_inputs(self, inputs):
+        """The generator's inputs for `gan(inputs)` (`ConditionalGAN` checks and casts)."""
+        return inputs
 
     def _noise(self, batch_size, seed):
         return _per_replica(keras.random.normal, batch_size, (self.latent_dim,), seed)
@@ -475,7 +523,7 @@ class GAN(keras.Model):
     # --------------------------------------------------------------- saving
     def save(self, filepath, *args, **kwargs):
         """Saves the GAN as `keras.Model.save` does (see `keras.Model.save`)."""
-        _prime_keras_saving_cache()
+        _keras_internals.prime_saving_cache()
         return super().save(filepath, *args, **kwargs)
 
     def get_config(self):
@@ -524,7 +572,7 @@ class GAN(keras.Model):
     def _seed_states(self):
         """Every SeedGenerator state in the GAN: its noise and the layers' (Dropout)."""
         states, seen = {}, set()
-        for layer in self._flatten_layers(include_self=True):
+        for layer in _keras_internals.all_layers(self):
             for seed_generator in getattr(layer, "_seed_generators", ()):
                 if id(seed_generator.state) not in seen:
                     seen.add(id(seed_generator.state))
@@ -541,31 +589,18 @@ class GAN(keras.Model):
     def load_own_variables(self, store):
         own = self._trainable_variables + self._non_trainable_variables
         for i, variable in enumerate(own):
-            variable.assign(store[f"{i}"])
+            variable.assign(store[_keras_internals.own_variable_key(i)])
         keys = set(store.keys())
         for key, state in self._seed_states().items():
             if key in keys:
                 state.assign(store[key])
 
 
-def _prime_keras_saving_cache():
-    """Works around a Keras 3.15 leak: ~140 KiB of memory kept per GAN save on TF.
+class _EpochChecks(keras.callbacks.Callback):
+    """Checks, as each epoch starts, what may have been changed unchecked since."""
 
-    `saving_lib.get_attr_skipset` reads its cache under `saving_attr_skiplist_*` but
-    writes `saving_attr_skipset_*`, so every save builds reference objects again, an
-    `Optimizer(1.0)` among them, whose TF variables are never freed. Filling the key
-    it reads makes each type's reference objects built once per session. A no-op if
-    Keras' internals differ (a fixed Keras).
-    """
-    try:
-        from keras.src.backend.common import global_state
-        from keras.src.saving import saving_lib
-    except ImportError:
-        return
-    for obj_type in ("Operation", "Layer", "Functional", "Sequential", "Metric", "Optimizer"):
-        key = f"saving_attr_skiplist_{obj_type}"
-        if global_state.get_global_attribute(key, None) is None:
-            global_state.set_global_attribute(key, saving_lib.get_attr_skipset(obj_type))
+    def on_epoch_begin(self, epoch, logs=None):
+        self.model._check_label_smoothing()
 
 
 def _per_replica(draw, batch, shape, seed, **kwargs):
@@ -604,6 +639,6 @@ def _loss_scaled(optimizer, name):
 
 
 def _check_count(n):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+    if not validation.is_int_at_least(n, 1):
         raise ValueError(f"Expected a positive integer number of samples. Received: n={n!r}")
     return int(n)

@@ -1,15 +1,23 @@
 """Checks of user input, made where the input enters (constructor, compile, first batch).
 
+The one place for argument checks: the GAN's, the callbacks' and the metrics'
+(`data_checks` checks the data given to `fit`, with these primitives).
+
 Every message says what was expected and what was received.
 """
 
 import math
 import numbers
+import os
+import warnings
 
 import keras
 
+from keras_gan import _keras_internals
 
-def _is_int_at_least(value, minimum):
+
+def is_int_at_least(value, minimum):
+    """Whether `value` is an integer (not a bool) >= `minimum`: the one integer check."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum
 
 
@@ -80,6 +88,132 @@ def output_spec(model, inputs, role, received):
     return _shape(spec.shape)
 
 
+# Activations whose output is bounded, with the bounds and how to scale 8-bit images to them.
+_BOUNDED_ACTIVATIONS = {
+    "tanh": (-1.0, 1.0, "x / 127.5 - 1"),
+    "sigmoid": (0.0, 1.0, "x / 255"),
+}
+# Layers that move or drop values but produce none outside their input's range.
+_RANGE_PRESERVING_LAYERS = (
+    keras.layers.Reshape,
+    keras.layers.Flatten,
+    keras.layers.Permute,
+    keras.layers.Cropping1D,
+    keras.layers.Cropping2D,
+    keras.layers.Cropping3D,
+    keras.layers.UpSampling1D,
+    keras.layers.UpSampling2D,
+    keras.layers.UpSampling3D,
+    keras.layers.Identity,
+    keras.layers.Dropout,
+)
+
+
+def output_range(model):
+    """`(activation name, low, high)` bounding `model`'s output, or None when unknown.
+
+    Read from the last layer of a Sequential or Functional model (through layers that
+    only reshape, crop or repeat values, and into a nested model) when it ends in a
+    tanh or sigmoid; a subclassed model, a merge or any other last layer: None.
+    """
+    if not _is_layer_graph(model):
+        return None
+    for layer in reversed(model.layers):
+        if isinstance(layer, _RANGE_PRESERVING_LAYERS):
+            continue
+        if isinstance(layer, keras.Model):
+            return output_range(layer)
+        activation = getattr(layer, "activation", None)
+        name = getattr(activation, "__name__", None)
+        if name in _BOUNDED_ACTIVATIONS:
+            low, high, _ = _BOUNDED_ACTIVATIONS[name]
+            return name, low, high
+        return None
+    return None
+
+
+def scaling_hint(activation):
+    """How to scale 8-bit images into the output range of `activation` (a name)."""
+    return _BOUNDED_ACTIVATIONS[activation][2]
+
+
+def _is_layer_graph(model):
+    """Whether `model.layers` runs in order, input to output (Sequential, Functional)."""
+    if isinstance(model, keras.Sequential):
+        return True
+    return _keras_internals.is_functional(model) and len(model.outputs) == 1
+
+
+def warn_discriminator_mismatch(discriminator, gan_loss, gradient_penalty):
+    """Warns about a discriminator that the loss or the penalty will misread.
+
+    A discriminator ending in a sigmoid under a cross-entropy loss with
+    `from_logits=True` has its probabilities read as logits; a gradient penalty on a
+    critic with BatchNormalization penalises gradients that depend on the whole batch
+    (Gulrajani et al., 2017, arXiv:1704.00028, sec. 4, advise layer normalisation).
+    """
+    bounds = output_range(discriminator)
+    if bounds is not None and bounds[0] == "sigmoid" and getattr(gan_loss, "from_logits", False):
+        warnings.warn(
+            "The discriminator ends in a sigmoid, but `compile` got `from_logits=True`: "
+            "its probabilities will be read as logits. Pass `from_logits=False`, or "
+            "remove the sigmoid.",
+            stacklevel=3,
+        )
+    if gradient_penalty > 0 and any(
+        isinstance(layer, keras.layers.BatchNormalization) for layer in _all_layers(discriminator)
+    ):
+        warnings.warn(
+            "A gradient penalty with a BatchNormalization critic: each sample's gradient "
+            "then depends on the whole batch, which the penalty does not account for "
+            "(the WGAN-GP paper advises LayerNormalization, or no normalisation, in the "
+            "critic).",
+            stacklevel=3,
+        )
+
+
+def _all_layers(model):
+    """Every layer in `model`, nested models' layers included."""
+    for layer in getattr(model, "layers", ()):
+        yield layer
+        yield from _all_layers(layer)
+
+
+def check_trainable_since_compile(models, current, compiled):
+    """Checks each network trains what its optimizer was built for at `compile`.
+
+    A network frozen whole (`trainable = False`) is allowed, with a warning: it does
+    not train. Any other change needs a new `compile`, with fresh optimizers, which
+    are built for the variables trainable then.
+
+    Args:
+        models: `[discriminator, generator]`.
+        current: per model, the ids of its trainable variables now.
+        compiled: per model, the ids of its trainable variables at `compile`.
+    """
+    roles = ("discriminator", "generator")
+    for role, model, now, then in zip(roles, models, current, compiled):
+        if now and now != then:
+            raise ValueError(
+                f"Expected the {role}'s trainable variables to be those it had at "
+                f"`compile` ({len(then)}): after changing `trainable` on some of its "
+                "layers, call compile() again with new optimizers. Received: "
+                f"{len(now)} trainable variables in {model.name!r}"
+            )
+    frozen = [role for role, now in zip(roles, current) if not now]
+    if len(frozen) == 2:
+        raise ValueError(
+            "Expected at least one network to train. Received: the discriminator and "
+            "the generator both frozen (trainable=False)"
+        )
+    if frozen:
+        other = roles[1 - roles.index(frozen[0])]
+        warnings.warn(
+            f"The {frozen[0]} is frozen (it has no trainable variable): only the {other} trains.",
+            stacklevel=4,
+        )
+
+
 def check_latent_dim(generator, latent_dim, expected_inputs):
     """Returns the latent size: `latent_dim`, or the generator's first input size."""
     shapes = declared_input_shapes(generator)
@@ -105,7 +239,7 @@ def check_latent_dim(generator, latent_dim, expected_inputs):
                 "Received: latent_dim=None"
             )
         return declared
-    if not _is_int_at_least(latent_dim, 1):
+    if not is_int_at_least(latent_dim, 1):
         raise ValueError(
             f"Expected `latent_dim` to be a positive integer. Received: latent_dim={latent_dim!r}"
         )
@@ -142,6 +276,11 @@ def check_score_shape(score_shape):
 
 def check_optimizer(optimizer, name):
     """Returns a Keras optimizer from an instance, name or config."""
+    if optimizer is None:
+        raise ValueError(
+            f"Expected `{name}` to be a Keras optimizer (an instance or a name such as "
+            f"'adam'). Received: {name}=None"
+        )
     try:
         return keras.optimizers.get(optimizer)
     except (ValueError, TypeError) as e:
@@ -152,7 +291,7 @@ def check_optimizer(optimizer, name):
 
 
 def check_d_steps(d_steps):
-    if not _is_int_at_least(d_steps, 1):
+    if not is_int_at_least(d_steps, 1):
         raise ValueError(f"Expected `d_steps` to be an integer >= 1. Received: d_steps={d_steps!r}")
     return int(d_steps)
 
@@ -220,7 +359,7 @@ def check_gradient_penalty(value):
 
 
 def check_num_classes(num_classes):
-    if not _is_int_at_least(num_classes, 2):
+    if not is_int_at_least(num_classes, 2):
         raise ValueError(
             f"Expected `num_classes` to be an integer >= 2. Received: num_classes={num_classes!r}"
         )
@@ -253,7 +392,7 @@ def check_keras_file(filepath):
     Args:
         filepath: path of a `.keras` file (str or os.PathLike).
     """
-    import os
+    import json
     import zipfile
 
     if filepath is None:
@@ -297,9 +436,79 @@ def check_keras_file(filepath):
         )
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
-    if "config.json" not in names:
+        if "config.json" not in names:
+            raise ValueError(
+                f"Expected a Keras model archive holding config.json. Received: {path!r}, a "
+                f"zip archive of {sorted(names)[:5]}"
+            )
+        try:
+            json.loads(archive.read("config.json"))
+        except ValueError as e:  # JSONDecodeError and UnicodeDecodeError
+            raise ValueError(
+                f"Expected config.json in a `.keras` archive to be JSON. Received: {path!r}, "
+                f"whose config.json does not parse ({e})"
+            ) from e
+    return path
+
+
+# ------------------------------------------------- callbacks and metrics
+def check_positive_int(value, name):
+    if not is_int_at_least(value, 1):
+        raise ValueError(f"Expected `{name}` to be a positive integer. Received: {name}={value!r}")
+    return int(value)
+
+
+def check_path(value, name):
+    """Returns `value` as a `str` path."""
+    try:
+        path = os.fspath(value)
+    except TypeError:
+        path = None
+    if not isinstance(path, str) or not path:
         raise ValueError(
-            f"Expected a Keras model archive holding config.json. Received: {path!r}, a "
-            f"zip archive of {sorted(names)[:5]}"
+            f"Expected `{name}` to be a directory path (str or os.PathLike). "
+            f"Received: {name}={value!r}"
         )
     return path
+
+
+def check_seed(seed):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+        raise ValueError(f"Expected `seed` to be an integer or None. Received: seed={seed!r}")
+    return None if seed is None else int(seed)
+
+
+def check_bool(value, name):
+    if not isinstance(value, bool):
+        raise ValueError(f"Expected `{name}` to be True or False. Received: {name}={value!r}")
+    return value
+
+
+def check_gan(model, callback):
+    """Checks, when training starts, that a callback was given to a keras_gan model."""
+    from keras_gan.gan import GAN
+
+    if not isinstance(model, GAN):
+        raise ValueError(
+            f"Expected `{callback}` to be used in the `fit` of a keras_gan.GAN or "
+            f"keras_gan.ConditionalGAN. Received: a model of type {type(model).__name__}"
+        )
+
+
+def check_callable(model, role):
+    if model is not None and not callable(model):
+        raise ValueError(
+            f"Expected `{role}` to be a Keras model or a callable mapping a batch to "
+            f"(batch, d) outputs. Received: {role}={model!r} of type {type(model).__name__}"
+        )
+    if isinstance(model, keras.Model):
+        try:
+            shape = model.output_shape
+        except (AttributeError, ValueError):  # not built yet: checked on the first batch
+            return model
+        if not (isinstance(shape, tuple) and len(shape) == 2):
+            raise ValueError(
+                f"Expected `{role}` to output (batch, d) values, one vector per sample. "
+                f"Received: {role} {model.name!r} with output shape {shape}"
+            )
+    return model

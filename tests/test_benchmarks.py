@@ -48,7 +48,12 @@ def test_throughput_tiny_reports_every_variant(tmp_path, capsys):
         assert len(result["rates"]) == 2 and min(result["rates"]) > 0
         assert result["median"] > 0 and result["gflops_per_s"] > 0
         assert f"| {variant} " in printed
-    assert results["a"]["ratio_to_a"] == 1.0 and results["b"]["ratio_to_b"] == 1.0
+    # Each ratio is the variant's median rate over the reference's, not over its own.
+    for result in results.values():
+        for reference in ("a", "b"):
+            expected = result["median"] / results[reference]["median"]
+            assert result[f"ratio_to_{reference}"] == pytest.approx(expected, rel=1e-3)
+    assert results["c"]["ratio_to_a"] != pytest.approx(results["c"]["ratio_to_b"])
     # Alternating steps cost more than simultaneous ones (4G + 8D vs 3G + 7D forwards).
     flops = payload["flops_per_step"]
     assert flops["alternating"] > flops["simultaneous"] > 0

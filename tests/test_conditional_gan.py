@@ -103,3 +103,44 @@ def test_generator_without_labels_input():
 
     with pytest.raises(ValueError, match=r"two inputs \[noise, labels\]"):
         keras_gan.ConditionalGAN(dense_generator(), dense_discriminator(), num_classes=3)
+
+
+def test_ema_generator_serves_generate_predict_call_and_the_checkpoint(tmp_path):
+    g, d = conditional_pair()
+    cgan = keras_gan.ConditionalGAN(g, d, num_classes=3, ema_decay=0.5)
+    cgan.compile(keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-2))
+    checkpoint = keras_gan.callbacks.GANCheckpoint(tmp_path)
+    cgan.fit(
+        images(16), np.arange(16) % 3, batch_size=8, epochs=1, verbose=0, callbacks=[checkpoint]
+    )
+    z = cgan.sample_noise(3, seed=0)
+    labels = np.array([2, 0, 1]).reshape(3, 1)
+    expected = keras.ops.convert_to_numpy(cgan.ema_generator([z, labels], training=False))
+    raw = keras.ops.convert_to_numpy(g([z, labels], training=False))
+    assert not np.allclose(expected, raw)
+    np.testing.assert_allclose(cgan.generate(3, labels=[2, 0, 1], seed=0), expected, rtol=1e-5)
+    np.testing.assert_allclose(cgan.predict([z, labels], verbose=0), expected, rtol=1e-5)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(cgan([z, labels])), expected, rtol=1e-5)
+    saved = keras.models.load_model(str(tmp_path / "generator_epoch_0001.keras"))
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(saved([z, labels], training=False)), expected, rtol=1e-5
+    )
+
+
+@pytest.mark.skipif(
+    keras.config.backend() == "jax",
+    reason="JAX checks no label inside the step (a host callback halves the step rate)",
+)
+@pytest.mark.parametrize("bad", [3, -1])
+def test_a_bad_label_after_the_first_batch_fails_naming_it(bad):
+    g, d = conditional_pair()
+    cgan = keras_gan.ConditionalGAN(g, d, num_classes=3)
+    cgan.compile(keras.optimizers.Adam(), keras.optimizers.Adam())
+    data = images(16)
+
+    def batches():  # a Python generator: not read ahead
+        yield data[:8], np.zeros(8, "int32")
+        yield data[8:], np.array([0, 1, 2, bad, 0, 1, 2, 0], "int32")
+
+    with pytest.raises(Exception, match=rf"Expected labels in \[0, 3\)(.|\n)*{bad}"):
+        cgan.fit(batches(), steps_per_epoch=2, epochs=1, verbose=0)

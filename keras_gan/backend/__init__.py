@@ -1,14 +1,15 @@
 """What differs per Keras backend: taking gradients and applying them.
 
-Everything else in keras_gan is written once in `keras.ops`. Each backend module
-provides the same functions:
+Everything else in keras_gan is written once in `keras.ops`. The module for
+`keras.config.backend()` is chosen once, at import (as Keras chooses its own), and
+this package exports its functions:
 
 - `run_step(model, step_fn, *args)`: runs the model's stateful step function on the
   arguments Keras' trainer passes to `train_step`/`test_step` (`(data)`, or
   `(state, data)` on JAX, where the step runs in a `StatelessScope` and returns
   `(logs, new_state)`).
-- `trainer_optimizer(d_optimizer, g_optimizer)`: what `GAN.compile` hands to
-  `keras.Model.compile` as its optimizer.
+- `run_eagerly(model, fn)`: runs `fn()` (a piece of a step) outside `fit`, its
+  updates applied to `model`.
 - `step_logs(logs)`: the step's logs, shaped for the trainer's cross-replica
   reduction.
 - `replica_context()`: `(number of replicas, this replica's index)` of the
@@ -16,7 +17,8 @@ provides the same functions:
 - `minimize(loss_fn, targets)`: calls `loss_fn()` once (it returns `(losses, aux)`,
   one loss per target), differentiates each loss with respect to its target's
   variables, then applies every gradient with its target's optimizer. `targets` is a
-  list of `(variables, optimizer)`. Returns `(losses, aux)`.
+  list of `(variables, optimizer)`; a target without variables (a frozen network) is
+  not applied. Returns `(losses, aux)`.
 - `forward_with_pullback(fn, variables)`: calls `fn()` once, recording the pass
   (its state updates, such as BatchNorm statistics, happen now, once). Returns
   `(outputs, pullback)`: `pullback(cotangent)`, callable once later in the step,
@@ -25,63 +27,47 @@ provides the same functions:
   in between (another network's update); `variables` must not.
 - `apply_gradients(optimizer, gradients, variables)`: applies gradients as
   `minimize` does.
+- `check_labels(labels, num_classes)`: returns `labels`, to be used in their place;
+  fails, naming the labels, if a batch holds a label outside `[0, num_classes)` (before
+  any use of them), on TensorFlow and PyTorch; JAX passes them unchecked (a host
+  callback in the jitted step costs too much).
 - `input_gradients(fn, x, has_aux=False)`: returns the gradient of `sum(fn(x))` with
   respect to `x`, differentiable again (for the gradient penalty); with `has_aux`,
   `fn` returns `(y, aux)` and the result is `(gradient, aux)`.
 
-The module for the active backend is imported on first use.
+On another Keras backend, importing works and `current()` (called by `GAN`) raises.
 """
-
-import importlib
 
 import keras
 
-_MODULES = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}
+_SUPPORTED = ("jax", "tensorflow", "torch")
+
+if keras.config.backend() == "tensorflow":
+    from keras_gan.backend import tensorflow as _module
+elif keras.config.backend() == "jax":
+    from keras_gan.backend import jax as _module
+elif keras.config.backend() == "torch":
+    from keras_gan.backend import torch as _module
+else:
+    _module = None
+
+if _module is not None:
+    apply_gradients = _module.apply_gradients
+    check_labels = _module.check_labels
+    forward_with_pullback = _module.forward_with_pullback
+    input_gradients = _module.input_gradients
+    minimize = _module.minimize
+    replica_context = _module.replica_context
+    run_eagerly = _module.run_eagerly
+    run_step = _module.run_step
+    step_logs = _module.step_logs
 
 
 def current():
-    """Returns the keras_gan backend module for `keras.config.backend()`."""
-    name = keras.config.backend()
-    if name not in _MODULES:
+    """Returns the keras_gan backend module chosen for `keras.config.backend()`."""
+    if _module is None:
         raise ValueError(
-            f"Expected one of the Keras backends {sorted(_MODULES)}. "
-            f"Received: KERAS_BACKEND={name!r}"
+            f"Expected one of the Keras backends {list(_SUPPORTED)}. "
+            f"Received: KERAS_BACKEND={keras.config.backend()!r}"
         )
-    return importlib.import_module(f"keras_gan.backend.{_MODULES[name]}")
-
-
-def minimize(loss_fn, targets):
-    return current().minimize(loss_fn, targets)
-
-
-def input_gradients(fn, x, has_aux=False):
-    return current().input_gradients(fn, x, has_aux=has_aux)
-
-
-def forward_with_pullback(fn, variables):
-    return current().forward_with_pullback(fn, variables)
-
-
-def apply_gradients(optimizer, gradients, variables):
-    return current().apply_gradients(optimizer, gradients, variables)
-
-
-def run_step(model, step_fn, *args):
-    return current().run_step(model, step_fn, *args)
-
-
-def trainer_optimizer(d_optimizer, g_optimizer):
-    return current().trainer_optimizer(d_optimizer, g_optimizer)
-
-
-def replica_context():
-    return current().replica_context()
-
-
-def run_eagerly(model, fn):
-    """Runs `fn()` (a piece of a step) outside `fit`, its updates applied to `model`."""
-    return current().run_eagerly(model, fn)
-
-
-def step_logs(logs):
-    return current().step_logs(logs)
+    return _module

@@ -5,10 +5,6 @@ def run_step(model, step_fn, data):
     return step_fn(data)
 
 
-def trainer_optimizer(d_optimizer, g_optimizer):
-    return None
-
-
 def run_eagerly(model, fn):
     return fn()
 

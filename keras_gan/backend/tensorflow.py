@@ -4,9 +4,9 @@ import contextlib
 
 import tensorflow as tf
 
+from keras_gan import _keras_internals
 from keras_gan.backend._stateful import run_eagerly  # noqa: F401
 from keras_gan.backend._stateful import run_step  # noqa: F401
-from keras_gan.backend._stateful import trainer_optimizer  # noqa: F401
 
 
 def replica_context():
@@ -21,9 +21,7 @@ def step_logs(logs):
     # Keras 3.15 reduces a multi-worker step's outputs with
     # `strategy.reduce("MEAN", value, axis=0)`, which fails on scalars: give them a
     # length-1 axis there; the reduction returns scalars again.
-    strategy = tf.distribute.get_strategy()
-    extended = getattr(strategy, "extended", None)
-    if extended is not None and getattr(extended, "_in_multi_worker_mode", lambda: False)():
+    if _keras_internals.in_multi_worker_mode(tf.distribute.get_strategy()):
         return {name: tf.reshape(value, (1,)) for name, value in logs.items()}
     return logs
 
@@ -46,7 +44,8 @@ def minimize(loss_fn, targets):
         tape.gradient(loss, variables) for tape, loss, (variables, _) in zip(tapes, scaled, targets)
     ]
     for grads, (variables, optimizer) in zip(gradients, targets):
-        optimizer.apply(grads, variables)
+        if variables:  # none: a frozen network
+            optimizer.apply(grads, variables)
     return losses, aux
 
 
@@ -72,3 +71,18 @@ def input_gradients(fn, x, has_aux=False):
         y, aux = fn(x) if has_aux else (fn(x), None)
     gradients = tape.gradient(y, x)
     return (gradients, aux) if has_aux else gradients
+
+
+def check_labels(labels, num_classes):
+    low, high = tf.reduce_min(labels), tf.reduce_max(labels)
+    check = tf.debugging.Assert(
+        tf.logical_and(low >= 0, high < tf.cast(num_classes, labels.dtype)),
+        [
+            f"Expected labels in [0, {num_classes}) in every batch. Received: labels from",
+            low,
+            "to",
+            high,
+        ],
+    )
+    with tf.control_dependencies([check]):  # before any use of the labels
+        return tf.identity(labels)

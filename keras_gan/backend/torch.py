@@ -6,17 +6,20 @@ from keras_gan.backend._stateful import replica_context  # noqa: F401
 from keras_gan.backend._stateful import run_eagerly  # noqa: F401
 from keras_gan.backend._stateful import run_step  # noqa: F401
 from keras_gan.backend._stateful import step_logs  # noqa: F401
-from keras_gan.backend._stateful import trainer_optimizer  # noqa: F401
 
 
 def minimize(loss_fn, targets):
     losses, aux = loss_fn()
     gradients = []
+    last = max((i for i, (variables, _) in enumerate(targets) if variables), default=-1)
     for i, (loss, (variables, optimizer)) in enumerate(zip(losses, targets)):
+        if not variables:  # a frozen network
+            gradients.append([])
+            continue
         grads = torch.autograd.grad(
             optimizer.scale_loss(loss),
             [v.value for v in variables],
-            retain_graph=i < len(targets) - 1,
+            retain_graph=i < last,
             allow_unused=True,
         )
         gradients.append(list(grads))
@@ -24,7 +27,8 @@ def minimize(loss_fn, targets):
     # the graph the next loss differentiates through.
     with torch.no_grad():
         for grads, (variables, optimizer) in zip(gradients, targets):
-            optimizer.apply(grads, variables)
+            if variables:
+                optimizer.apply(grads, variables)
     return [loss.detach() for loss in losses], aux
 
 
@@ -54,3 +58,15 @@ def input_gradients(fn, x, has_aux=False):
         y, aux = fn(x) if has_aux else (fn(x), None)
         (gradients,) = torch.autograd.grad(y.sum(), x, create_graph=True)
     return (gradients, aux) if has_aux else gradients
+
+
+def check_labels(labels, num_classes):
+    if labels.numel() == 0:
+        return labels
+    low, high = int(labels.min()), int(labels.max())
+    if low < 0 or high >= num_classes:
+        raise ValueError(
+            f"Expected labels in [0, {num_classes}) in every batch. Received: labels "
+            f"from {low} to {high}"
+        )
+    return labels

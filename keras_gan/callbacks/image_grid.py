@@ -7,8 +7,8 @@ import keras
 import numpy as np
 
 from keras_gan import images
+from keras_gan import validation
 from keras_gan.callbacks import _files
-from keras_gan.callbacks import _validation
 from keras_gan.conditional_gan import ConditionalGAN
 
 
@@ -66,11 +66,11 @@ class ImageGrid(keras.callbacks.Callback):
         value_range=(-1, 1),
     ):
         super().__init__()
-        self.log_dir = _validation.check_path(log_dir, "log_dir")
-        self.num_images = _validation.check_positive_int(num_images, "num_images")
-        self.every_n_epochs = _validation.check_positive_int(every_n_epochs, "every_n_epochs")
-        self.seed = _validation.check_seed(seed)
-        self.save_png = _validation.check_bool(save_png, "save_png")
+        self.log_dir = validation.check_path(log_dir, "log_dir")
+        self.num_images = validation.check_positive_int(num_images, "num_images")
+        self.every_n_epochs = validation.check_positive_int(every_n_epochs, "every_n_epochs")
+        self.seed = validation.check_seed(seed)
+        self.save_png = validation.check_bool(save_png, "save_png")
         self.value_range = images.check_value_range(value_range)
         if importlib.util.find_spec("tensorboard") is None:
             raise ImportError(
@@ -81,7 +81,7 @@ class ImageGrid(keras.callbacks.Callback):
         self._writer = None
 
     def on_train_begin(self, logs=None):
-        _validation.check_gan(self.model, "ImageGrid")
+        validation.check_gan(self.model, "ImageGrid")
         shape = tuple(self.model.sample_shape)
         if not (len(shape) == 2 or (len(shape) == 3 and shape[-1] in (1, 3, 4))):
             raise ValueError(

@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 
-from keras_gan.callbacks import _validation
+from keras_gan import validation
 from keras_gan.datasets import _common
 
 #: File name extensions read, lower case.
@@ -89,10 +89,10 @@ def image_folder(
     import tensorflow as tf
 
     size = check_image_size(image_size)
-    batch_size = _validation.check_positive_int(batch_size, "batch_size")
-    shuffle_buffer = _validation.check_positive_int(shuffle_buffer, "shuffle_buffer")
-    shuffle = _validation.check_bool(shuffle, "shuffle")
-    seed = _validation.check_seed(seed) or 0
+    batch_size = validation.check_positive_int(batch_size, "batch_size")
+    shuffle_buffer = validation.check_positive_int(shuffle_buffer, "shuffle_buffer")
+    shuffle = validation.check_bool(shuffle, "shuffle")
+    seed = validation.check_seed(seed) or 0
     if color_mode not in ("rgb", "grayscale"):
         raise ValueError(
             f"Expected `color_mode` to be 'rgb' or 'grayscale'. Received: color_mode={color_mode!r}"
@@ -100,7 +100,7 @@ def image_folder(
     if labels not in ("inferred", None):
         raise ValueError(f"Expected `labels` to be 'inferred' or None. Received: labels={labels!r}")
     if cache is not None:
-        cache = _validation.check_path(cache, "cache")
+        cache = validation.check_path(cache, "cache")
     files, classes = list_images(path, split=split, seed=seed, max_samples=max_samples)
     channels = 3 if color_mode == "rgb" else 1
 

@@ -148,6 +148,8 @@ def get(identifier, *, from_logits: bool = True) -> GANLoss:
     Returns:
         A `GANLoss` instance.
     """
+    if not from_logits:
+        _check_probabilities_allowed(identifier)
     if isinstance(identifier, GANLoss):
         if not from_logits and getattr(identifier, "from_logits", False):
             raise ValueError(
@@ -164,3 +166,16 @@ def get(identifier, *, from_logits: bool = True) -> GANLoss:
         f"Expected `loss` to be one of {list(LOSS_NAMES)} or a "
         f"`keras_gan.losses.GANLoss` instance. Received: loss={identifier!r}"
     )
+
+
+def _check_probabilities_allowed(identifier):
+    """Refuses `from_logits=False` for a built-in loss that reads raw scores only."""
+    for name, cls in _BY_NAME.items():
+        if issubclass(cls, _CrossEntropyLoss):
+            continue
+        if identifier == name or type(identifier) is cls:
+            raise ValueError(
+                f"Expected `from_logits=True` with loss '{name}': it reads the "
+                "discriminator's raw scores, not probabilities (remove a final sigmoid "
+                "from the discriminator). Received: from_logits=False"
+            )

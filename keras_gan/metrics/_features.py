@@ -4,30 +4,7 @@ base of the metrics that compare real and generated features (private)."""
 import keras
 import numpy as np
 
-
-def check_callable(model, role):
-    if model is not None and not callable(model):
-        raise ValueError(
-            f"Expected `{role}` to be a Keras model or a callable mapping a batch to "
-            f"(batch, d) outputs. Received: {role}={model!r} of type {type(model).__name__}"
-        )
-    if isinstance(model, keras.Model):
-        try:
-            shape = model.output_shape
-        except (AttributeError, ValueError):  # not built yet: checked on the first batch
-            return model
-        if not (isinstance(shape, tuple) and len(shape) == 2):
-            raise ValueError(
-                f"Expected `{role}` to output (batch, d) values, one vector per sample. "
-                f"Received: {role} {model.name!r} with output shape {shape}"
-            )
-    return model
-
-
-def check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"Expected `{name}` to be a positive integer. Received: {name}={value!r}")
-    return int(value)
+from keras_gan import validation
 
 
 def outputs(model, samples, *, batch_size, role):
@@ -101,8 +78,8 @@ class RealGeneratedMetric(keras.metrics.Metric):
 
     def __init__(self, feature_extractor, *, batch_size, name, dtype):
         super().__init__(name=name, dtype=dtype)
-        self.feature_extractor = check_callable(feature_extractor, "feature_extractor")
-        self.batch_size = check_positive_int(batch_size, "batch_size")
+        self.feature_extractor = validation.check_callable(feature_extractor, "feature_extractor")
+        self.batch_size = validation.check_positive_int(batch_size, "batch_size")
 
     def update_state(self, real=None, generated=None):
         """Adds a batch of real and/or generated samples (either may be `None`)."""

@@ -6,6 +6,7 @@ import os
 import keras
 import numpy as np
 
+from keras_gan import validation
 from keras_gan.metrics import _features
 from keras_gan.metrics import _reference
 from keras_gan.metrics.classifier_score import ClassifierScore
@@ -57,19 +58,19 @@ def quality_scores(
         feature_extractor=keras_gan.metrics.inception_feature_extractor())
     ```
     """
-    feature_extractor = _features.check_callable(feature_extractor, "feature_extractor")
+    feature_extractor = validation.check_callable(feature_extractor, "feature_extractor")
     reference = _reference.Reference(
         _features.outputs(feature_extractor, real, batch_size=batch_size, role="feature extractor"),
-        k=_features.check_positive_int(k, "k"),
-        density_k=_features.check_positive_int(density_k, "density_k"),
+        k=validation.check_positive_int(k, "k"),
+        density_k=validation.check_positive_int(density_k, "density_k"),
     )
     generated_features = _features.outputs(
         feature_extractor, generated, batch_size=batch_size, role="feature extractor"
     )
     scores = reference.scores(
         generated_features,
-        kid_subsets=_features.check_positive_int(kid_subsets, "kid_subsets"),
-        kid_subset_size=_features.check_positive_int(kid_subset_size, "kid_subset_size"),
+        kid_subsets=validation.check_positive_int(kid_subsets, "kid_subsets"),
+        kid_subset_size=validation.check_positive_int(kid_subset_size, "kid_subset_size"),
         seed=seed,
     )
     if classifier is not None:
@@ -151,26 +152,26 @@ class GANQuality(keras.callbacks.Callback):
             self.real_labels = None if labels is None else np.asarray(labels).reshape(-1)
         else:
             self.real_samples, self.real_labels = real_data, None
-        self.k = _features.check_positive_int(k, "k")
-        self.density_k = _features.check_positive_int(density_k, "density_k")
+        self.k = validation.check_positive_int(k, "k")
+        self.density_k = validation.check_positive_int(density_k, "density_k")
         count = 0 if self.real_samples is None else len(self.real_samples)
         if count <= self.density_k:
             raise ValueError(
                 f"Expected `real_data` to hold more than density_k={self.density_k} samples. "
                 f"Received: {count}"
             )
-        self.feature_extractor = _features.check_callable(feature_extractor, "feature_extractor")
-        self.classifier = _features.check_callable(classifier, "classifier")
-        self.every_n_epochs = _features.check_positive_int(every_n_epochs, "every_n_epochs")
-        self.num_samples = _features.check_positive_int(num_samples, "num_samples")
+        self.feature_extractor = validation.check_callable(feature_extractor, "feature_extractor")
+        self.classifier = validation.check_callable(classifier, "classifier")
+        self.every_n_epochs = validation.check_positive_int(every_n_epochs, "every_n_epochs")
+        self.num_samples = validation.check_positive_int(num_samples, "num_samples")
         if self.num_samples <= self.k:
             raise ValueError(
                 f"Expected `num_samples` > k={self.k}. Received: num_samples={num_samples}"
             )
         self.seed = seed
         self.from_logits = bool(from_logits)
-        self.kid_subsets = _features.check_positive_int(kid_subsets, "kid_subsets")
-        self.kid_subset_size = _features.check_positive_int(kid_subset_size, "kid_subset_size")
+        self.kid_subsets = validation.check_positive_int(kid_subsets, "kid_subsets")
+        self.kid_subset_size = validation.check_positive_int(kid_subset_size, "kid_subset_size")
         self.cache_dir = None if cache_dir is None else os.fspath(cache_dir)
         self._cache_key = None
         if self.cache_dir is not None:

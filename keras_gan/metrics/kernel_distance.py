@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from keras_gan import validation
 from keras_gan.metrics import _features
 from keras_gan.metrics import _stats
 
@@ -81,9 +82,9 @@ class KernelDistance(_features.RealGeneratedMetric):
         dtype=None,
     ):
         super().__init__(feature_extractor, batch_size=batch_size, name=name, dtype=dtype)
-        self.subsets = _features.check_positive_int(subsets, "subsets")
-        self.subset_size = _features.check_positive_int(subset_size, "subset_size")
-        self.max_samples = _features.check_positive_int(max_samples, "max_samples")
+        self.subsets = validation.check_positive_int(subsets, "subsets")
+        self.subset_size = validation.check_positive_int(subset_size, "subset_size")
+        self.max_samples = validation.check_positive_int(max_samples, "max_samples")
         self.seed = seed
         self.reset_state()
 

