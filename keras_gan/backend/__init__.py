@@ -13,6 +13,8 @@ provides the same four functions:
   reduction.
 - `replica_context()`: `(number of replicas, this replica's index)` of the
   distribution strategy the step runs under; `(1, 0)` outside one.
+- `replica_sum(x)`: the sum of `x` over the replicas of the distribution strategy
+  the step runs under; `x` itself outside one.
 - `minimize(loss_fn, targets)`: calls `loss_fn()` once (it returns `(losses, aux)`,
   one loss per target), differentiates each loss with respect to its target's
   variables, then applies every gradient with its target's optimizer. `targets` is a
@@ -59,6 +61,10 @@ def trainer_optimizer(d_optimizer, g_optimizer):
 
 def replica_context():
     return current().replica_context()
+
+
+def replica_sum(x):
+    return current().replica_sum(x)
 
 
 def run_eagerly(model, fn):

@@ -52,6 +52,10 @@ def replica_context():
     return 1, 0
 
 
+def replica_sum(x):
+    return x
+
+
 def trainer_optimizer(d_optimizer, g_optimizer):
     return OptimizerPair(d_optimizer, g_optimizer)
 
