@@ -99,6 +99,7 @@ class _Augmenter(keras.layers.Layer):
     """Common plumbing: its own seed, float32 arithmetic, shape and dtype kept."""
 
     def __init__(self, seed=None, **kwargs):
+        kwargs.setdefault("autocast", False)  # keeps the images' dtype
         super().__init__(**kwargs)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="augment_seed")
