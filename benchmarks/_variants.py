@@ -29,6 +29,8 @@ BASE_DESCRIPTIONS = {
 
 PRECISIONS = {"bf16": "mixed_bfloat16", "fp16": "mixed_float16"}
 EMA_DECAY = 0.999  # the `ema` option: GAN(..., ema_decay=0.999)
+R1_GAMMA = 1.0  # the `r1` option: compile(..., r1_penalty=1.0)
+AUGMENT_OPTIONS = {"diffaug": "diffaugment", "ada": "ada"}  # compile(..., augment=...)
 
 
 def parse_variant(spec):
@@ -36,7 +38,9 @@ def parse_variant(spec):
 
     `bf16` / `fp16` build that variant's models (and compile them) under the
     `mixed_bfloat16` / `mixed_float16` dtype policy; the others keep the global one.
-    `ema` (GAN.fit variants) keeps a moving average of the generator's weights.
+    `ema` (GAN.fit variants) keeps a moving average of the generator's weights;
+    `diffaug` / `ada` set `augment="diffaugment"` / `"ada"` and `r1` sets
+    `r1_penalty=1.0` (GAN.fit variants).
     """
     base, *options = spec.split("+")
     if base not in BASES:
@@ -55,12 +59,16 @@ def parse_variant(spec):
             settings["dtype_policy"] = PRECISIONS[option]
         elif option == "ema" and base in ("c", "d", "e"):
             settings["ema_decay"] = EMA_DECAY
+        elif option in AUGMENT_OPTIONS and base in ("c", "d", "e"):
+            settings["augment"] = AUGMENT_OPTIONS[option]
+        elif option == "r1" and base in ("c", "d", "e"):
+            settings["r1_penalty"] = R1_GAMMA
         elif option in ("alt", "concat") and base == "b":
             settings[option] = True
         else:
             raise SystemExit(
-                "Expected options xla, noxla, speN, bf16, fp16 (alt, concat for b; ema for "
-                f"c, d, e). Received: {option!r}"
+                "Expected options xla, noxla, speN, bf16, fp16 (alt, concat for b; ema, "
+                f"diffaug, ada, r1 for c, d, e). Received: {option!r}"
             )
     return base, settings
 
@@ -89,6 +97,10 @@ def describe(spec, backend):
         extras.append(settings["dtype_policy"])
     if "ema_decay" in settings:
         extras.append(f"ema_decay={settings['ema_decay']}")
+    if "augment" in settings:
+        extras.append(f"augment={settings['augment']!r}")
+    if "r1_penalty" in settings:
+        extras.append(f"r1_penalty={settings['r1_penalty']}")
     return f"{text}, {', '.join(extras)}"
 
 
