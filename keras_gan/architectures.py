@@ -182,8 +182,10 @@ def projection_discriminator(
         image_shape: `(height, width, channels)` of the samples. Defaults to `(8, 8, 1)`.
         num_classes: number of classes. Defaults to `10`.
         width: channels at full resolution. Defaults to `64`.
-        spectral_norm: spectral normalization of every layer, the embedding
-            included, as in the paper. Defaults to `True`.
+        spectral_norm: spectral normalization of the convolutions and of `psi`.
+            The class embedding is left unnormalized: Keras 3.15's
+            `SpectralNormalization` casts a layer's outputs to its inputs' dtype,
+            which turns an embedding of integer labels into zeros. Defaults to `True`.
         label_shape: shape of the label input without the batch axis, `(1,)` or `()`
             (match the generator's). Defaults to `(1,)`.
         seed: seed of the initial weights. Defaults to `None`.
@@ -203,9 +205,7 @@ def projection_discriminator(
         embeddings_initializer=_init(seed, 98),
         name="class_embedding",
     )
-    embedded = layers.Reshape((features.shape[-1],))(
-        _normed(embedding, spectral_norm)(layers.Reshape((1,))(labels))
-    )
+    embedded = layers.Reshape((features.shape[-1],))(embedding(layers.Reshape((1,))(labels)))
     projection = layers.Dot(axes=1, name="projection")([embedded, features])
     return keras.Model([images, labels], layers.Add()([score, projection]), name=name)
 
