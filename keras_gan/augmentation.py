@@ -289,7 +289,8 @@ class ADA(_Augmenter):
         """
         if not self.adaptive:
             return
-        scores = ops.reshape(ops.cast(ops.stop_gradient(real_scores), "float32"), (-1,))
+        scores = ops.stop_gradient(ops.convert_to_tensor(real_scores))
+        scores = ops.reshape(ops.cast(scores, "float32"), (-1,))
         signs = backend.replica_sum(ops.sum(ops.sign(scores - threshold)))
         count = backend.replica_sum(ops.cast(ops.shape(scores)[0], "float32"))
         p = ops.convert_to_tensor(self.p)
