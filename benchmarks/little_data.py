@@ -150,7 +150,7 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=9000)
     parser.add_argument("--r1", type=float, default=0.5, help="R1 gamma of the r1 arm")
     parser.add_argument("--out", default="docs/little_data.json")
-    parser.add_argument("--table", default="docs/little_data_table.md")
+    parser.add_argument("--table", default="docs/little_data_table.md", help="markdown table")
     parser.add_argument("--grids", default="docs/little_data", help="PNG folder (first seed)")
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
