@@ -30,6 +30,8 @@ BASE_DESCRIPTIONS = {
 
 PRECISIONS = {"bf16": "mixed_bfloat16", "fp16": "mixed_float16"}
 EMA_DECAY = 0.999  # the `ema` option: GAN(..., ema_decay=0.999)
+R1_GAMMA = 1.0  # the `r1` option: compile(..., r1_penalty=1.0)
+AUGMENT_OPTIONS = {"diffaug": "diffaugment", "ada": "ada"}  # compile(..., augment=...)
 
 
 def parse_variant(spec):
@@ -39,6 +41,8 @@ def parse_variant(spec):
     `mixed_bfloat16` / `mixed_float16` dtype policy; the others keep the global one.
     `ema` (GAN.fit variants) keeps a moving average of the generator's weights.
     `reuse` (c, d) compiles with `reuse_fakes=True`: one generator pass per step.
+    `diffaug` / `ada` set `augment="diffaugment"` / `"ada"` and `r1` sets
+    `r1_penalty=1.0` (GAN.fit variants).
     """
     base, *options = spec.split("+")
     if base not in BASES:
@@ -59,12 +63,16 @@ def parse_variant(spec):
             settings["ema_decay"] = EMA_DECAY
         elif option == "reuse" and base in ("c", "d"):
             settings["reuse_fakes"] = True
+        elif option in AUGMENT_OPTIONS and base in ("c", "d", "e"):
+            settings["augment"] = AUGMENT_OPTIONS[option]
+        elif option == "r1" and base in ("c", "d", "e"):
+            settings["r1_penalty"] = R1_GAMMA
         elif option in ("alt", "concat") and base == "b":
             settings[option] = True
         else:
             raise SystemExit(
-                "Expected options xla, noxla, speN, bf16, fp16 (alt, concat for b; ema for "
-                f"c, d, e; reuse for c, d). Received: {option!r}"
+                "Expected options xla, noxla, speN, bf16, fp16 (alt, concat for b; ema, "
+                f"diffaug, ada, r1 for c, d, e; reuse for c, d). Received: {option!r}"
             )
     return base, settings
 
@@ -95,6 +103,10 @@ def describe(spec, backend):
         extras.append(f"ema_decay={settings['ema_decay']}")
     if settings.get("reuse_fakes"):
         extras.append("reuse_fakes=True")
+    if "augment" in settings:
+        extras.append(f"augment={settings['augment']!r}")
+    if "r1_penalty" in settings:
+        extras.append(f"r1_penalty={settings['r1_penalty']}")
     return f"{text}, {', '.join(extras)}"
 
 

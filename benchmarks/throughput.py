@@ -18,7 +18,9 @@ More variants are spelled as a letter plus options: `b+xla` (the tutorial step w
 `tf.function(jit_compile=True)`), `c+spe16`, `e+xla+spe8`, ... (`xla`: jit_compile=True,
 `noxla`: jit_compile=False, `speN`: steps_per_execution=N, `bf16` / `fp16`: that
 variant's models built and compiled under the `mixed_bfloat16` / `mixed_float16`
-policy). The default list adds the mixed-precision rows `b+bf16` and `c+bf16`.
+policy; `ema`, `diffaug`, `ada`, `r1` for the GAN.fit variants: a generator moving
+average, `augment="diffaugment"` / `"ada"`, `r1_penalty=1.0`). The default list adds
+the mixed-precision rows `b+bf16` and `c+bf16`.
 
 Each variant is warmed up first (tracing/compilation excluded), then timed in rounds:
 every round runs every variant once, for `--steps` steps, so slow phases of a shared

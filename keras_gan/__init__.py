@@ -10,12 +10,14 @@ __all__ = [
     "ConditionalGAN",
     "GAN",
     "architectures",
+    "augmentation",
     "callbacks",
     "datasets",
     "images",
     "load_gan",
     "losses",
     "metrics",
+    "penalties",
 ]
 
 #: Where each public name lives.

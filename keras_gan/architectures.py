@@ -110,6 +110,7 @@ def dcgan_discriminator(
     *,
     width: int = 64,
     dropout: float = 0.0,
+    spectral_norm: bool = False,
     seed: int | None = None,
     name: str = "discriminator",
 ) -> keras.Model:
@@ -122,28 +123,92 @@ def dcgan_discriminator(
         image_shape: `(height, width, channels)` of the samples. Defaults to `(8, 8, 1)`.
         width: channels at full resolution. Defaults to `64`.
         dropout: dropout rate before the score. Defaults to `0.0`.
+        spectral_norm: wrap every convolution and the dense layer in
+            `keras.layers.SpectralNormalization` (Miyato et al., 2018,
+            arXiv:1802.05957), which bounds each one's spectral norm by 1.
+            Defaults to `False`.
         seed: seed of the initial weights. Defaults to `None`.
         name: the model's name. Defaults to `"discriminator"`.
 
     Returns:
         A functional `keras.Model` from `(batch,) + image_shape` to `(batch, 1)` logits.
     """
-    steps, _, _ = _upsamplings(tuple(image_shape))
     images = keras.Input(tuple(image_shape), name="images")
-    x = layers.Conv2D(width, 3, padding="same", kernel_initializer=_init(seed, 0))(images)
-    x = layers.LeakyReLU(0.2)(x)
-    filters = width
-    for i in range(steps):
-        filters *= 2
-        x = layers.Conv2D(
-            filters, 4, strides=2, padding="same", kernel_initializer=_init(seed, i + 1)
-        )(x)
-        x = layers.LeakyReLU(0.2)(x)
+    x = _conv_trunk(images, width, seed, spectral_norm)
     x = layers.Flatten()(x)
     if dropout:
         x = layers.Dropout(dropout, seed=seed)(x)
-    x = layers.Dense(1, kernel_initializer=_init(seed, 99))(x)
+    x = _normed(layers.Dense(1, kernel_initializer=_init(seed, 99)), spectral_norm)(x)
     return keras.Model(images, x, name=name)
+
+
+def _normed(layer, spectral_norm):
+    return layers.SpectralNormalization(layer) if spectral_norm else layer
+
+
+def _conv_trunk(images, width, seed, spectral_norm):
+    """The DCGAN discriminator's convolutions, from images to the base-size features."""
+    steps, _, _ = _upsamplings(tuple(images.shape[1:]))
+    conv = layers.Conv2D(width, 3, padding="same", kernel_initializer=_init(seed, 0))
+    x = layers.LeakyReLU(0.2)(_normed(conv, spectral_norm)(images))
+    filters = width
+    for i in range(steps):
+        filters *= 2
+        conv = layers.Conv2D(
+            filters, 4, strides=2, padding="same", kernel_initializer=_init(seed, i + 1)
+        )
+        x = layers.LeakyReLU(0.2)(_normed(conv, spectral_norm)(x))
+    return x
+
+
+def projection_discriminator(
+    image_shape=(8, 8, 1),
+    num_classes: int = 10,
+    *,
+    width: int = 64,
+    spectral_norm: bool = True,
+    label_shape=(1,),
+    seed: int | None = None,
+    name: str = "discriminator",
+) -> keras.Model:
+    """Builds a projection discriminator for `ConditionalGAN` (Miyato & Koyama, 2018).
+
+    `score = psi(phi(x)) + <embed(y), phi(x)>` (arXiv:1802.05637): `phi` is the DCGAN
+    discriminator's convolutions followed by a mean over the pixels (the paper sums;
+    the mean differs by a constant factor and keeps the score's scale independent of
+    the image size), `psi` a dense
+    layer to one score, and `embed` a learned class embedding of `phi(x)`'s size.
+
+    Args:
+        image_shape: `(height, width, channels)` of the samples. Defaults to `(8, 8, 1)`.
+        num_classes: number of classes. Defaults to `10`.
+        width: channels at full resolution. Defaults to `64`.
+        spectral_norm: spectral normalization of the convolutions and of `psi`.
+            The class embedding is left unnormalized: Keras 3.15's
+            `SpectralNormalization` casts a layer's outputs to its inputs' dtype,
+            which turns an embedding of integer labels into zeros. Defaults to `True`.
+        label_shape: shape of the label input without the batch axis, `(1,)` or `()`
+            (match the generator's). Defaults to `(1,)`.
+        seed: seed of the initial weights. Defaults to `None`.
+        name: the model's name. Defaults to `"discriminator"`.
+
+    Returns:
+        A functional `keras.Model` from `[images, labels]` to `(batch, 1)` logits.
+    """
+    images = keras.Input(tuple(image_shape), name="images")
+    labels = keras.Input(tuple(label_shape), dtype="int32", name="labels")
+    x = _conv_trunk(images, width, seed, spectral_norm)
+    features = layers.GlobalAveragePooling2D(name="pool")(x)
+    score = _normed(layers.Dense(1, kernel_initializer=_init(seed, 99)), spectral_norm)(features)
+    embedding = layers.Embedding(
+        num_classes,
+        features.shape[-1],
+        embeddings_initializer=_init(seed, 98),
+        name="class_embedding",
+    )
+    embedded = layers.Reshape((features.shape[-1],))(embedding(layers.Reshape((1,))(labels)))
+    projection = layers.Dot(axes=1, name="projection")([embedded, features])
+    return keras.Model([images, labels], layers.Add()([score, projection]), name=name)
 
 
 def image_classifier(

@@ -153,6 +153,16 @@ def _add_verbose_flag(parser):
     )
 
 
+def _non_negative_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"Expected a number >= 0. Received: {text!r}")
+    return value
+
+
 def _add_dataset_flags(parser):
     parser.add_argument(
         "--dataset",
@@ -228,6 +238,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--reuse-fakes",
         action="store_true",
         help="one generator pass per step: the G update reuses the D update's batch",
+    )
+    train.add_argument(
+        "--augment",
+        choices=("none", "diffaugment", "ada"),
+        default="none",
+        help="augment what the discriminator sees (small datasets: diffaugment)",
+    )
+    train.add_argument(
+        "--r1", type=_non_negative_float, default=0.0, help="R1 penalty weight gamma, 0: off"
     )
     train.add_argument("--seed", type=int, default=0, help="of weights, noise and data order")
     train.add_argument("--output-dir", default="runs", help="parent of the run directory")
@@ -479,6 +498,8 @@ def _train(args):
         keras.optimizers.Adam(args.g_lr, beta_1=0.5),
         loss=args.loss,
         reuse_fakes=args.reuse_fakes,
+        augment=None if args.augment == "none" else args.augment,
+        r1_penalty=args.r1,
     )
     logs = os.path.join(run_dir, "logs")
     every = max(1, args.epochs // 20)

@@ -7,9 +7,11 @@ import numpy as np
 from keras import ops
 
 from keras_gan import _keras_internals
+from keras_gan import augmentation as augmentation_module
 from keras_gan import backend
 from keras_gan import data_checks
 from keras_gan import losses as losses_module
+from keras_gan import penalties
 from keras_gan import reuse_fakes as reuse_fakes_module
 from keras_gan import validation
 from keras_gan._optimizer_pair import OptimizerPair
@@ -97,10 +99,15 @@ class GAN(keras.Model):
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.gp_tracker = keras.metrics.Mean(name="gradient_penalty")
+        self.r1_tracker = keras.metrics.Mean(name="r1_penalty")
+        self.r2_tracker = keras.metrics.Mean(name="r2_penalty")
         self._label_smoothing = keras.Variable(
             0.0, trainable=False, dtype="float32", name="label_smoothing"
         )
         self.gradient_penalty_weight = 0.0
+        self.r1_weight = self.r2_weight = 0.0
+        self.penalty_every = 1
+        self.augmenter = None
         self.ema_decay = validation.check_ema_decay(ema_decay)
         self.ema_generator = None if ema_decay is None else _clone(generator, "ema_generator")
         self.built = True
@@ -160,8 +167,13 @@ class GAN(keras.Model):
     @property
     def metrics(self):
         trackers = [self.d_loss_tracker, self.g_loss_tracker]
-        if self.gradient_penalty_weight > 0:
-            trackers.append(self.gp_tracker)
+        for weight, tracker in (
+            (self.gradient_penalty_weight, self.gp_tracker),
+            (self.r1_weight, self.r1_tracker),
+            (self.r2_weight, self.r2_tracker),
+        ):
+            if weight > 0:
+                trackers.append(tracker)
         return trackers
 
     # --------------------------------------------------------------- compile
@@ -177,6 +189,10 @@ class GAN(keras.Model):
         from_logits: bool = True,
         update: str = "alternating",
         reuse_fakes: bool = False,
+        augment=None,
+        r1_penalty: float = 0.0,
+        r2_penalty: float = 0.0,
+        penalty_every: int = 1,
         **kwargs,
     ):
         """Configures the GAN for training.
@@ -202,6 +218,17 @@ class GAN(keras.Model):
                 discriminator update, scored by the updated discriminator, instead
                 of drawing fresh noise (the PyTorch DCGAN example's step; cheaper).
                 Needs `update="alternating"`. Defaults to `False`.
+            augment: augmentation of every batch the discriminator sees, real and
+                generated, in both updates and inside the gradient penalties:
+                `"diffaugment"` (`keras_gan.augmentation.DiffAugment()`), `"ada"`
+                (`keras_gan.augmentation.ADA()`, whose probability is logged as
+                `augment_p`), a Keras layer or a callable `(images, training) ->
+                images`. Image samples only. Defaults to `None` (none).
+            r1_penalty: weight `gamma` of the R1 penalty `gamma / 2 * E||grad D(real)||^2`
+                (`keras_gan.penalties`); 0 turns it off. Defaults to `0.0`.
+            r2_penalty: weight of the same penalty on generated samples. Defaults to `0.0`.
+            penalty_every: lazy regularization: R1/R2 count on every this many
+                discriminator updates, with their weight multiplied by it. Defaults to `1`.
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`, ...).
         """
@@ -229,6 +256,14 @@ class GAN(keras.Model):
         label_smoothing = validation.check_label_smoothing(label_smoothing, gan_loss)
         gradient_penalty = validation.check_gradient_penalty(gradient_penalty)
         validation.warn_discriminator_mismatch(self.discriminator, gan_loss, gradient_penalty)
+        r1_penalty = validation.check_penalty_weight(r1_penalty, "r1_penalty")
+        r2_penalty = validation.check_penalty_weight(r2_penalty, "r2_penalty")
+        penalty_every = validation.check_penalty_every(penalty_every)
+        if augment is not None:
+            augmentation_module.check_images(self.sample_shape)
+        augmenter = augmentation_module.get(
+            augment, seed=None if self.seed is None else self.seed + 2
+        )
 
         # Keras' own optimizer slot presents both optimizers (see OptimizerPair); Keras
         # must not wrap it for loss scaling: each optimizer is wrapped above.
@@ -243,6 +278,10 @@ class GAN(keras.Model):
         self.reuse_fakes = reuse_fakes
         self.from_logits = bool(from_logits)
         self.gradient_penalty_weight = gradient_penalty
+        self.r1_weight, self.r2_weight = r1_penalty, r2_penalty
+        self.penalty_every = penalty_every
+        self._augment_name = augment if isinstance(augment, str) else None
+        self.augmenter = augmenter
         self._label_smoothing.assign(label_smoothing)
         self._build_optimizers()
 
@@ -321,16 +360,6 @@ class GAN(keras.Model):
         # One float32 score per sample, whatever the discriminator's output shape/dtype.
         return ops.reshape(ops.cast(outputs, "float32"), (-1,))
 
-    def _critic(self, samples, labels, *, frozen=False):
-        """The discriminator's float32 scores of `samples`, one per sample.
-
-        Runs in training mode; with `frozen=True` its state updates are discarded.
-        """
-        inputs = self._discriminator_inputs(samples, labels)
-        if frozen:
-            return self._scores(_frozen_call(self.discriminator, inputs))
-        return self._scores(self.discriminator(inputs, training=True))
-
     def _real_samples(self, data):
         samples, labels = self._unpack(data)
         # Static checks only (structure, dtype, shape): they hold for data that `fit`
@@ -338,41 +367,58 @@ class GAN(keras.Model):
         data_checks.check_batch(self, samples, labels)
         return ops.convert_to_tensor(samples), labels
 
-    def _gradient_penalty(self, real, fake, labels, *, training, seed):
+    def _critic(self, samples, labels, *, frozen=False):
+        """The discriminator's float32 scores of `samples` (augmented when `augment` is
+        on), one per sample, in training mode; `frozen=True` discards its state updates.
+        """
+        if self.augmenter is not None:
+            samples = self.augmenter(samples, training=True)
+        inputs = self._discriminator_inputs(samples, labels)
+        if frozen:
+            return self._scores(_frozen_call(self.discriminator, inputs))
+        return self._scores(self.discriminator(inputs, training=True))
+
+    def _gradient_penalty(self, real, fake, critic, *, seed):
         batch = ops.shape(real)[0]
         alpha = _per_replica(
             keras.random.uniform, batch, (1,) * (len(real.shape) - 1), seed, dtype=real.dtype
         )
         mixed = alpha * real + (1.0 - alpha) * ops.cast(fake, real.dtype)
-
-        def critic(x):
-            inputs = self._discriminator_inputs(x, labels)
-            return self._scores(_frozen_call(self.discriminator, inputs, training=training))
-
         gradients = backend.input_gradients(critic, mixed)
         return losses_module.gradient_norm_penalty(gradients)
 
     def _discriminator_loss(self, real, fake, labels):
-        """`(loss, penalty)` of the discriminator, run in training mode (it trains)."""
-        real_scores = self._scores(
-            self.discriminator(self._discriminator_inputs(real, labels), training=True)
-        )
-        fake_scores = self._scores(
-            self.discriminator(self._discriminator_inputs(fake, labels), training=True)
-        )
+        """`(loss, (real_scores, fake_scores, penalties))` of the discriminator, run in
+        training mode (it trains); `penalties` maps each tracker to its value."""
+        real_scores = self._critic(real, labels)
+        fake_scores = self._critic(fake, labels)
         loss = self.gan_loss.discriminator_loss(
             real_scores, fake_scores, label_smoothing=self._label_smoothing
         )
-        penalty = None
+        penalty_values = {}
+
+        def critic(x):
+            return self._critic(x, labels, frozen=True)
+
+        fake = ops.stop_gradient(fake)
         if self.gradient_penalty_weight > 0:
-            penalty = self._gradient_penalty(
-                real, ops.stop_gradient(fake), labels, training=True, seed=self.seed_generator
-            )
+            penalty = self._gradient_penalty(real, fake, critic, seed=self.seed_generator)
             loss = loss + self.gradient_penalty_weight * penalty
-        return loss, (fake_scores, penalty)
+            penalty_values["gradient_penalty"] = penalty
+        iterations = self.d_optimizer.iterations
+        for name, weight, samples in (
+            ("r1_penalty", self.r1_weight, real),
+            ("r2_penalty", self.r2_weight, fake),
+        ):
+            if weight > 0:
+                penalty = penalties.squared_gradient_norm(critic, samples)
+                scale = penalties.lazy_weight(0.5 * weight, self.penalty_every, iterations)
+                loss = loss + scale * penalty
+                penalty_values[name] = penalty
+        return loss, (real_scores, fake_scores, penalty_values)
 
     def _discriminator_update(self, real, labels, fake=None):
-        """One discriminator update; the generator runs frozen. Returns `(loss, penalty)`.
+        """One discriminator update; the generator runs frozen. Returns `(loss, penalties)`.
 
         `fake` defaults to a batch from fresh noise.
         """
@@ -382,13 +428,14 @@ class GAN(keras.Model):
         fake = ops.stop_gradient(fake)
 
         def loss_fn():
-            loss, (_, penalty) = self._discriminator_loss(real, fake, labels)
-            return [loss], penalty
+            loss, (real_scores, _, penalty_values) = self._discriminator_loss(real, fake, labels)
+            return [loss], (real_scores, penalty_values)
 
-        (loss,), penalty = backend.minimize(
+        (loss,), (real_scores, penalty_values) = backend.minimize(
             loss_fn, [(self.discriminator.trainable_variables, self.d_optimizer)]
         )
-        return loss, penalty
+        self._update_augment_p(real_scores)
+        return loss, penalty_values
 
     def _generator_update(self, batch, labels):
         """One generator update; the discriminator runs frozen. Returns the loss."""
@@ -396,9 +443,7 @@ class GAN(keras.Model):
 
         def loss_fn():
             fake = self.generator(self._generator_inputs(noise, labels), training=True)
-            scores = self._scores(
-                _frozen_call(self.discriminator, self._discriminator_inputs(fake, labels))
-            )
+            scores = self._critic(fake, labels, frozen=True)
             return [self.gan_loss.generator_loss(scores)], None
 
         (loss,), _ = backend.minimize(
@@ -411,25 +456,33 @@ class GAN(keras.Model):
     def _simultaneous_update(self, real, labels):
         """Both updates from one generator pass, as the TensorFlow DCGAN tutorial does.
 
-        Returns `(d_loss, g_loss, penalty)`.
+        Returns `(d_loss, g_loss, penalties)`.
         """
         noise = self._noise(ops.shape(real)[0], self.seed_generator)
 
         def loss_fn():
             fake = self.generator(self._generator_inputs(noise, labels), training=True)
-            d_loss, (fake_scores, penalty) = self._discriminator_loss(real, fake, labels)
-            return [d_loss, self.gan_loss.generator_loss(fake_scores)], penalty
+            d_loss, aux = self._discriminator_loss(real, fake, labels)
+            real_scores, fake_scores, penalty_values = aux
+            g_loss = self.gan_loss.generator_loss(fake_scores)
+            return [d_loss, g_loss], (real_scores, penalty_values)
 
-        (d_loss, g_loss), penalty = backend.minimize(
+        (d_loss, g_loss), (real_scores, penalty_values) = backend.minimize(
             loss_fn,
             [
                 (self.discriminator.trainable_variables, self.d_optimizer),
                 (self.generator.trainable_variables, self.g_optimizer),
             ],
         )
+        self._update_augment_p(real_scores)
         if self.ema_generator is not None:
             self._update_ema()
-        return d_loss, g_loss, penalty
+        return d_loss, g_loss, penalty_values
+
+    def _update_augment_p(self, real_scores):
+        if isinstance(self.augmenter, augmentation_module.ADA):
+            threshold = 0.0 if self.from_logits else 0.5
+            self.augmenter.update(real_scores, threshold=threshold)
 
     def _update_ema(self):
         decay = self.ema_decay
@@ -463,12 +516,16 @@ class GAN(keras.Model):
                 self._track(*self._discriminator_update(real, labels))
             g_loss = self._generator_update(ops.shape(real)[0], labels)
         self.g_loss_tracker.update_state(g_loss)
-        return backend.step_logs({m.name: m.result() for m in self.metrics})
+        logs = {m.name: m.result() for m in self.metrics}
+        if isinstance(self.augmenter, augmentation_module.ADA):
+            logs["augment_p"] = ops.convert_to_tensor(self.augmenter.p)
+        return backend.step_logs(logs)
 
-    def _track(self, d_loss, penalty):
+    def _track(self, d_loss, penalty_values):
         self.d_loss_tracker.update_state(d_loss)
-        if penalty is not None:
-            self.gp_tracker.update_state(penalty)
+        trackers = {m.name: m for m in (self.gp_tracker, self.r1_tracker, self.r2_tracker)}
+        for name, value in penalty_values.items():
+            trackers[name].update_state(value)
 
     def _test_step(self, data):
         real, labels = self._real_samples(data)
@@ -484,9 +541,12 @@ class GAN(keras.Model):
             real_scores, fake_scores, label_smoothing=self._label_smoothing
         )
         if self.gradient_penalty_weight > 0:
-            penalty = self._gradient_penalty(
-                real, fake, labels, training=False, seed=self.sample_seed_generator
-            )
+
+            def critic(x):
+                inputs = self._discriminator_inputs(x, labels)
+                return self._scores(_frozen_call(self.discriminator, inputs, training=False))
+
+            penalty = self._gradient_penalty(real, fake, critic, seed=self.sample_seed_generator)
             self.gp_tracker.update_state(penalty)
             d_loss = d_loss + self.gradient_penalty_weight * penalty
         self.d_loss_tracker.update_state(d_loss)
@@ -560,6 +620,10 @@ class GAN(keras.Model):
             "label_smoothing": float(ops.convert_to_numpy(self._label_smoothing)),
             "gradient_penalty": self.gradient_penalty_weight,
             "from_logits": self.from_logits,
+            "augment": self._augment_name or _serialize_augment(self.augmenter),
+            "r1_penalty": self.r1_weight,
+            "r2_penalty": self.r2_weight,
+            "penalty_every": self.penalty_every,
             **self._keras_compile_kwargs,
         }
 
@@ -567,6 +631,8 @@ class GAN(keras.Model):
         config = dict(config)
         for key in ("d_optimizer", "g_optimizer", "loss"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
+        if isinstance(config.get("augment"), dict):
+            config["augment"] = keras.saving.deserialize_keras_object(config["augment"])
         self.compile(**config)
 
     def _seed_states(self):
@@ -598,6 +664,12 @@ class GAN(keras.Model):
 
 class _EpochChecks(keras.callbacks.Callback):
     """Checks, as each epoch starts, what may have been changed unchecked since."""
+
+
+def _serialize_augment(augment):
+    if augment is None or isinstance(augment, str):
+        return augment
+    return keras.saving.serialize_keras_object(augment)
 
     def on_epoch_begin(self, epoch, logs=None):
         self.model._check_label_smoothing()

@@ -23,7 +23,8 @@ def last_updates(gan, real, labels):
         labels: its labels, or `None`.
 
     Returns:
-        `(d_loss, penalty, g_loss)`; `penalty` is `None` without a gradient penalty.
+        `(d_loss, penalties, g_loss)`; `penalties` maps each penalty that is on
+        (`gradient_penalty`, `r1_penalty`, `r2_penalty`) to its value.
     """
     generator = gan.generator
     variables = generator.trainable_variables
@@ -31,7 +32,7 @@ def last_updates(gan, real, labels):
     fake, pullback = backend.forward_with_pullback(
         lambda: generator(gan._generator_inputs(noise, labels), training=True), variables
     )
-    d_loss, penalty = gan._discriminator_update(real, labels, fake=fake)
+    d_loss, penalties = gan._discriminator_update(real, labels, fake=fake)
 
     # d g_loss / d fake through the updated, frozen discriminator. Divided by the
     # replicas and scaled as `backend.minimize` does; `apply` unscales.
@@ -42,6 +43,7 @@ def last_updates(gan, real, labels):
         return gan.g_optimizer.scale_loss(loss / replicas if replicas > 1 else loss), loss
 
     cotangent, g_loss = backend.input_gradients(scaled_loss, ops.stop_gradient(fake), has_aux=True)
-    gradients = pullback(ops.stop_gradient(cotangent))
-    backend.apply_gradients(gan.g_optimizer, gradients, variables)
-    return d_loss, penalty, ops.stop_gradient(g_loss)
+    if variables:  # none: a generator frozen after compile
+        gradients = pullback(ops.stop_gradient(cotangent))
+        backend.apply_gradients(gan.g_optimizer, gradients, variables)
+    return d_loss, penalties, ops.stop_gradient(g_loss)

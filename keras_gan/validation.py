@@ -346,16 +346,7 @@ def check_label_smoothing(value, loss=None):
 
 
 def check_gradient_penalty(value):
-    try:
-        weight = float(value)
-    except (TypeError, ValueError):
-        weight = math.nan
-    if not (math.isfinite(weight) and weight >= 0.0):
-        raise ValueError(
-            "Expected `gradient_penalty` to be a finite float >= 0. "
-            f"Received: gradient_penalty={value!r}"
-        )
-    return weight
+    return check_penalty_weight(value, "gradient_penalty")
 
 
 def check_num_classes(num_classes):
@@ -512,3 +503,21 @@ def check_callable(model, role):
                 f"Received: {role} {model.name!r} with output shape {shape}"
             )
     return model
+
+
+def check_penalty_weight(value, name):
+    try:
+        weight = float(value)
+    except (TypeError, ValueError):
+        weight = math.nan
+    if not (math.isfinite(weight) and weight >= 0.0):
+        raise ValueError(f"Expected `{name}` to be a finite float >= 0. Received: {name}={value!r}")
+    return weight
+
+
+def check_penalty_every(value):
+    if not is_int_at_least(value, 1):
+        raise ValueError(
+            f"Expected `penalty_every` to be an integer >= 1. Received: penalty_every={value!r}"
+        )
+    return int(value)

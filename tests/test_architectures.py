@@ -100,3 +100,46 @@ def test_dcgan_presets_fit_together_and_stay_the_same_size(side, channels):
 def test_dcgan_preset_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         architectures.dcgan_preset(**kwargs)
+
+
+def _spectral_norms(model):
+    norms = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.SpectralNormalization):
+            kernel = keras.ops.convert_to_numpy(layer.kernel)
+            norms.append(np.linalg.norm(kernel.reshape(-1, kernel.shape[-1]), 2))
+    return norms
+
+
+def test_spectral_norm_bounds_every_layer_of_the_discriminator():
+    x = np.random.default_rng(0).uniform(-1, 1, (4, 8, 8, 1)).astype("float32")
+    plain = architectures.dcgan_discriminator(width=8, seed=0)
+    normed = architectures.dcgan_discriminator(width=8, spectral_norm=True, seed=0)
+    assert normed.output_shape == plain.output_shape == (None, 1)
+    assert len(normed.weights) > len(plain.weights)  # the power-iteration vectors
+    assert max(_spectral_norms(normed)) > 1.2  # not normalized before training calls
+    for _ in range(20):
+        normed(x, training=True)
+    assert len(_spectral_norms(normed)) == 3  # two convolutions and the dense layer
+    assert max(_spectral_norms(normed)) < 1.05
+
+
+def test_projection_discriminator_shapes_projection_and_round_trip(tmp_path):
+    d = architectures.projection_discriminator((8, 8, 1), num_classes=3, width=4, seed=0)
+    x = np.random.default_rng(0).uniform(-1, 1, (4, 8, 8, 1)).astype("float32")
+    labels = np.array([[0], [1], [2], [0]], "int32")
+    for _ in range(3):
+        d([x, labels], training=True)
+    scores = keras.ops.convert_to_numpy(d([x, labels]))
+    assert scores.shape == (4, 1)
+    # The class enters through <embed(y), phi(x)> only: other labels, other scores.
+    other = keras.ops.convert_to_numpy(d([x, (labels + 1) % 3]))
+    assert not np.allclose(scores, other)
+    d.save(tmp_path / "d.keras")
+    restored = keras.models.load_model(tmp_path / "d.keras")
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(restored([x, labels])), scores, atol=1e-6)
+    g = architectures.dcgan_generator((8, 8, 1), 4, width=4, dense_layers=0)
+    noise, y = keras.Input((4,)), keras.Input((1,), dtype="int32")
+    embedded = keras.layers.Flatten()(keras.layers.Embedding(3, 4)(y))
+    generator = keras.Model([noise, y], g(keras.layers.Add()([noise, embedded])))
+    keras_gan.ConditionalGAN(generator, d, num_classes=3)  # fits ConditionalGAN

@@ -87,6 +87,10 @@ def test_variant_options_parse():
     assert _variants.parse_variant("b+bf16") == ("b", {"dtype_policy": "mixed_bfloat16"})
     assert _variants.parse_variant("c+fp16")[1] == {"dtype_policy": "mixed_float16"}
     assert _variants.parse_variant("e+ema")[1] == {"ema_decay": 0.999}
+    assert _variants.parse_variant("c+diffaug")[1] == {"augment": "diffaugment"}
+    assert _variants.parse_variant("c+ada+r1")[1] == {"augment": "ada", "r1_penalty": 1.0}
+    with pytest.raises(SystemExit, match="diffaug, ada, r1 for c, d, e"):
+        _variants.parse_variant("b+r1")
     with pytest.raises(SystemExit):
         _variants.parse_variant("f")
     labels = [label for label, _, _ in tuning.settings(2)]

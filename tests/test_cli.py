@@ -31,6 +31,7 @@ def training(tmp_path_factory):
     argv = [
         "train", "--epochs", "1", "--max-samples", "96", "--batch-size", "32",
         "--latent-dim", "8", "--width", "8", "--output-dir", str(out), "--name", "tiny",
+        "--augment", "diffaugment", "--r1", "0.1",
     ]  # fmt: skip
     stdout = io.StringIO()
     with contextlib.redirect_stdout(stdout):
@@ -83,6 +84,15 @@ def test_train_writes_the_run_directory(run_dir, capsys):
     assert Image.open(run_dir / "samples.png").size == (8 * 9 * 4 + 4, 8 * 9 * 4 + 4)
     gan = keras.models.load_model(run_dir / "gan.keras")
     assert isinstance(gan, keras_gan.GAN) and gan.latent_dim == 8
+    assert isinstance(gan.augmenter, keras_gan.augmentation.DiffAugment)
+    assert gan.r1_weight == 0.1 and "epoch_r1_penalty" in tags
+
+
+def test_augment_and_r1_flags_are_checked(capsys):
+    one_line_error(capsys, ["train", "--augment", "zoom"], "invalid choice: 'zoom'")
+    one_line_error(capsys, ["train", "--r1", "-1"], "Expected a number >= 0. Received: '-1'")
+    args = cli.build_parser().parse_args(["train"])
+    assert args.augment == "none" and args.r1 == 0.0
 
 
 def test_train_shows_progress_and_prints_the_scores_next_to_held_out_real_data(training):

@@ -14,6 +14,8 @@ this package exports its functions:
   reduction.
 - `replica_context()`: `(number of replicas, this replica's index)` of the
   distribution strategy the step runs under; `(1, 0)` outside one.
+- `replica_sum(x)`: the sum of `x` over the replicas of the distribution strategy
+  the step runs under; `x` itself outside one.
 - `minimize(loss_fn, targets)`: calls `loss_fn()` once (it returns `(losses, aux)`,
   one loss per target), differentiates each loss with respect to its target's
   variables, then applies every gradient with its target's optimizer. `targets` is a
@@ -58,6 +60,7 @@ if _module is not None:
     input_gradients = _module.input_gradients
     minimize = _module.minimize
     replica_context = _module.replica_context
+    replica_sum = _module.replica_sum
     run_eagerly = _module.run_eagerly
     run_step = _module.run_step
     step_logs = _module.step_logs

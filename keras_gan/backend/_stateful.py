@@ -13,5 +13,9 @@ def replica_context():
     return 1, 0
 
 
+def replica_sum(x):
+    return x
+
+
 def step_logs(logs):
     return logs

@@ -17,6 +17,13 @@ def replica_context():
     return replicas, context.replica_id_in_sync_group
 
 
+def replica_sum(x):
+    replicas, _ = replica_context()
+    if replicas == 1:
+        return x
+    return tf.distribute.get_replica_context().all_reduce("sum", x)
+
+
 def step_logs(logs):
     # Keras 3.15 reduces a multi-worker step's outputs with
     # `strategy.reduce("MEAN", value, axis=0)`, which fails on scalars: give them a

@@ -3,6 +3,7 @@
 import torch
 
 from keras_gan.backend._stateful import replica_context  # noqa: F401
+from keras_gan.backend._stateful import replica_sum  # noqa: F401
 from keras_gan.backend._stateful import run_eagerly  # noqa: F401
 from keras_gan.backend._stateful import run_step  # noqa: F401
 from keras_gan.backend._stateful import step_logs  # noqa: F401

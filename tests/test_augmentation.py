@@ -1,0 +1,223 @@
+"""Augmentation: DiffAugment and ADA layers, and `compile(augment=...)` in the GAN step."""
+
+import keras
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from model_zoo import changed
+from model_zoo import conditional_pair
+from model_zoo import dense_discriminator
+from model_zoo import dense_generator
+from model_zoo import images
+from model_zoo import snapshot
+
+import keras_gan
+from keras_gan.augmentation import ADA
+from keras_gan.augmentation import DiffAugment
+
+
+def numpy(x):
+    return np.asarray(keras.ops.convert_to_numpy(x))
+
+
+def augmenters(seed=0):
+    return [DiffAugment(seed=seed), ADA(p=1.0, adaptive=False, seed=seed)]
+
+
+def gan_for(shape=(8, 8, 1), **kwargs):
+    generator = dense_generator(latent_dim=4, sample_shape=shape)
+    discriminator = dense_discriminator(sample_shape=shape, dropout=0)
+    return keras_gan.GAN(generator, discriminator, **kwargs)
+
+
+def compiled(gan, lr=1e-2, **kwargs):
+    gan.compile(keras.optimizers.Adam(lr), keras.optimizers.Adam(lr), **kwargs)
+    return gan
+
+
+@given(
+    height=st.integers(3, 12),
+    width=st.integers(3, 12),
+    channels=st.sampled_from([1, 3]),
+    dtype=st.sampled_from(["float32", "float16"]),
+)
+def test_shape_and_dtype_kept_for_any_image(height, width, channels, dtype):
+    x = images(3, (height, width, channels)).astype(dtype)
+    for augmenter in augmenters():
+        y = augmenter(x, training=True)
+        assert tuple(y.shape) == x.shape and keras.backend.standardize_dtype(y.dtype) == dtype
+        assert np.all(np.isfinite(numpy(y).astype("float32")))
+
+
+@given(height=st.integers(3, 12), width=st.integers(3, 12), channels=st.sampled_from([1, 3]))
+def test_translation_and_cutout_only_move_or_zero_values(height, width, channels):
+    x = images(4, (height, width, channels))
+    y = numpy(DiffAugment(("translation", "cutout"), seed=1)(x, training=True))
+    assert np.isin(y, np.append(x, 0.0)).all()  # nothing invented: range kept
+    assert y.min() >= min(x.min(), 0.0) and y.max() <= max(x.max(), 0.0)
+
+
+def test_ada_with_p_zero_and_inference_leave_images_unchanged():
+    x = images(4, (7, 5, 3))
+    np.testing.assert_allclose(numpy(ADA(p=0.0, seed=0)(x, training=True)), x, atol=1e-6)
+    for augmenter in augmenters():
+        np.testing.assert_array_equal(numpy(augmenter(x, training=False)), x)
+
+
+@pytest.mark.parametrize("augmenter", ["diffaugment", "ada"])
+def test_colour_on_one_channel_is_the_grey_colour_image(augmenter):
+    # Saturation leaves grey alone: one channel is augmented as a grey RGB image is.
+    make = {
+        "diffaugment": lambda: DiffAugment("color", seed=3),
+        "ada": lambda: ADA(p=1.0, adaptive=False, seed=3),
+    }[augmenter]
+    grey = images(4, (6, 6, 1))
+    one = numpy(make()(grey, training=True))
+    rgb = numpy(make()(np.repeat(grey, 3, axis=-1), training=True))
+    for c in range(3):
+        np.testing.assert_allclose(rgb[..., c : c + 1], one, atol=1e-5)
+
+
+def test_draws_are_per_sample_and_fresh_each_call():
+    x = np.repeat(images(1, (8, 8, 3)), 6, axis=0)
+    for augmenter in augmenters():
+        y = numpy(augmenter(x, training=True))
+        assert len({y[i].tobytes() for i in range(6)}) == 6
+        assert not np.array_equal(y, numpy(augmenter(x, training=True)))
+
+
+@pytest.mark.parametrize("augment", ["diffaugment", ADA(p=1.0, adaptive=False)])
+def test_gradients_reach_the_generator_through_the_augmentation(augment):
+    x = keras.ops.convert_to_tensor(images(4, (8, 8, 1)))
+    augmenter = keras_gan.augmentation.get(augment, seed=0)
+    weights = keras.ops.convert_to_tensor(images(1, (8, 8, 1))[0])
+    grads = numpy(
+        keras_gan.backend.input_gradients(
+            lambda t: keras.ops.sum(augmenter(t, training=True) * weights, axis=(1, 2, 3)), x
+        )
+    )
+    assert np.abs(grads).sum() > 0
+    # End to end: a generator update moves the generator only if its gradient is non-zero
+    # (Adam's step is 0 for a zero gradient).
+    gan = compiled(gan_for(seed=0), augment=augment)
+    before = snapshot(gan.generator.trainable_variables)
+    gan.fit(images(8, (8, 8, 1)), batch_size=8, epochs=1, verbose=0)
+    assert len(changed(before, snapshot(gan.generator.trainable_variables))) == len(before)
+
+
+@pytest.mark.parametrize(
+    "options, calls",
+    [
+        ({}, 3),  # real and generated in the D update, generated in the G update
+        ({"gradient_penalty": 1.0, "loss": "wasserstein"}, 4),
+        ({"r1_penalty": 1.0, "r2_penalty": 1.0}, 5),
+        ({"d_steps": 2}, 5),
+    ],
+)
+def test_every_discriminator_batch_is_augmented(options, calls):
+    seen = []
+
+    def augment(images, training):
+        seen.append(tuple(images.shape[1:]))
+        return images * 0.5
+
+    gan = compiled(gan_for(), augment=augment, run_eagerly=True, **options)
+    gan.fit(images(8, (8, 8, 1)), batch_size=8, epochs=1, verbose=0)
+    assert seen == [(8, 8, 1)] * calls
+
+
+def test_conditional_gan_augments_the_samples_only():
+    seen = []
+
+    def augment(images, training):
+        seen.append(tuple(images.shape[1:]))
+        return images
+
+    g, d = conditional_pair(sample_shape=(4, 4, 1))
+    cgan = keras_gan.ConditionalGAN(g, d, num_classes=3)
+    compiled(cgan, augment=augment, r1_penalty=0.1, run_eagerly=True)
+    cgan.fit(images(8), np.arange(8) % 3, batch_size=8, epochs=1, verbose=0)
+    assert seen == [(4, 4, 1)] * 4
+
+
+def test_ada_update_rule_by_hand():
+    ada = ADA(p=0.25, target=0.4, interval=2, speed_images=80)
+    scores = np.array([1.0, 2.0, -1.0, 3.0], "float32")  # signs sum to 2
+    ada.update(scores)
+    assert float(numpy(ada.p)) == pytest.approx(0.25)  # not yet: interval 2
+    ada.update(scores)  # r_t = 4 / 8 = 0.5 > 0.4: p += 8 / 80
+    assert float(numpy(ada.p)) == pytest.approx(0.35)
+    ada.update(-scores)
+    ada.update(-scores)  # r_t = -0.5 < 0.4: p -= 0.1
+    assert float(numpy(ada.p)) == pytest.approx(0.25)
+    fixed = ADA(p=0.25, adaptive=False)
+    fixed.update(scores)
+    assert float(numpy(fixed.p)) == 0.25
+
+
+@pytest.mark.parametrize("target, rises", [(-0.9, True), (0.99, False)])
+def test_p_rises_when_the_discriminator_beats_the_target_and_stays_at_zero_otherwise(target, rises):
+    # A strong discriminator on a tiny set scores reals above -0.9 on average (p rises);
+    # a target of 0.99 is never reached in a few steps (p stays 0).
+    gan = compiled(gan_for(seed=0), augment=ADA(target=target, interval=1, speed_images=64))
+    history = gan.fit(images(8, (8, 8, 1)), batch_size=8, epochs=4, verbose=0)
+    p = history.history["augment_p"]
+    assert len(p) == 4
+    if rises:
+        assert p[-1] > 0.3 and p == sorted(p)
+    else:
+        assert p == [0.0] * 4
+
+
+@pytest.mark.parametrize("kind", ["ada", "diffaugment+r1"])
+def test_p_and_augmentation_seeds_survive_save_load_and_resume_exactly(kind, tmp_path):
+    if kind == "ada":
+        options = {"augment": ADA(target=-0.9, interval=1, speed_images=256, seed=4)}
+    else:
+        options = {"augment": "diffaugment", "r1_penalty": 1.0, "penalty_every": 2}
+    gan = compiled(gan_for(seed=2), **options)
+    x = images(16, (8, 8, 1))
+    gan.fit(x, batch_size=8, epochs=1, verbose=0, shuffle=False)
+    gan.save(tmp_path / "gan.keras")
+    restored = keras.models.load_model(tmp_path / "gan.keras")
+    state = lambda m: snapshot(  # noqa: E731
+        list(m.variables) + list(m.d_optimizer.variables) + list(m.g_optimizer.variables)
+    )
+    assert changed(state(gan), state(restored)) == []
+    assert np.array_equal(
+        numpy(gan.augmenter.seed_generator.state), numpy(restored.augmenter.seed_generator.state)
+    )
+    if kind == "ada":
+        assert 0.0 < float(numpy(restored.augmenter.p)) < 1.0
+    else:
+        assert restored.penalty_every == 2 and restored.r1_weight == 1.0
+    for model in (gan, restored):
+        model.fit(x, batch_size=8, epochs=1, verbose=0, shuffle=False)
+    assert changed(state(gan), state(restored)) == []
+
+
+def test_bad_values_are_reported():
+    gan = gan_for()
+    adam = keras.optimizers.Adam
+    with pytest.raises(ValueError, match="Expected `augment` to be None, one of"):
+        gan.compile(adam(), adam(), augment="zoom")
+    with pytest.raises(ValueError, match="Received: augment=3"):
+        gan.compile(adam(), adam(), augment=3)
+    flat = keras_gan.GAN(dense_generator(sample_shape=(6,)), dense_discriminator(sample_shape=(6,)))
+    with pytest.raises(
+        ValueError, match=r"Expected image samples .* Received: samples of shape \(6,\)"
+    ):
+        flat.compile(adam(), adam(), augment="diffaugment")
+    with pytest.raises(ValueError, match="Expected `p` to be a float in"):
+        ADA(p=1.5)
+    with pytest.raises(ValueError, match="Expected `target` to be a float in"):
+        ADA(target=1.0)
+    with pytest.raises(ValueError, match="Expected `interval` to be an integer >= 1"):
+        ADA(interval=0)
+    with pytest.raises(ValueError, match="Expected `speed_images` to be an integer >= 1"):
+        ADA(speed_images=2.5)
+    with pytest.raises(ValueError, match="Expected a policy among"):
+        DiffAugment("zoom")
+    with pytest.raises(ValueError, match="Expected `cutout_ratio` in"):
+        DiffAugment(cutout_ratio=2.0)

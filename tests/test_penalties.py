@@ -1,0 +1,124 @@
+"""R1/R2 penalties: values by hand, lazy weighting, logging, errors."""
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+from model_zoo import conditional_pair
+from model_zoo import dense_generator
+from model_zoo import images
+
+import keras_gan
+from keras_gan import penalties
+
+
+def linear_discriminator(weights):
+    """`D(x) = <w, x> + 0.3`: its input gradient is `w` for every sample."""
+    x = inputs = keras.Input(weights.shape)
+    x = layers.Flatten()(x)
+    dense = layers.Dense(1, bias_initializer=keras.initializers.Constant(0.3))
+    x = dense(x)
+    model = keras.Model(inputs, x)
+    dense.kernel.assign(weights.reshape(-1, 1))
+    return model
+
+
+def test_squared_gradient_norm_by_hand():
+    w = images(1)[0]
+    critic = linear_discriminator(w)
+    value = penalties.squared_gradient_norm(lambda t: critic(t)[:, 0], keras.ops.array(images(5)))
+    assert float(keras.ops.convert_to_numpy(value)) == pytest.approx(np.sum(w**2), rel=1e-5)
+
+
+def test_squared_gradient_norm_by_finite_differences():
+    x = images(3, (2, 2, 1), seed=4).astype("float64")
+
+    def critic_np(t):
+        return np.tanh(t.reshape(len(t), -1) @ np.arange(1.0, 5.0)) ** 2
+
+    def critic(t):
+        flat = keras.ops.reshape(t, (keras.ops.shape(t)[0], -1))
+        weights = keras.ops.arange(1.0, 5.0, dtype=t.dtype)
+        return keras.ops.tanh(keras.ops.sum(flat * weights, axis=1)) ** 2
+
+    eps, grads = 1e-6, np.zeros_like(x)
+    for index in np.ndindex(x.shape[1:]):
+        step = np.zeros_like(x)
+        step[(slice(None), *index)] = eps
+        grads[(slice(None), *index)] = (critic_np(x + step) - critic_np(x - step)) / (2 * eps)
+    expected = np.mean(np.sum(grads.reshape(3, -1) ** 2, axis=1))
+    value = penalties.squared_gradient_norm(critic, keras.ops.array(x.astype("float32")))
+    assert float(keras.ops.convert_to_numpy(value)) == pytest.approx(expected, rel=1e-3)
+
+
+def test_lazy_weight_applies_on_every_kth_update_times_k():
+    weights = [
+        float(keras.ops.convert_to_numpy(penalties.lazy_weight(0.5, 3, i))) for i in range(7)
+    ]
+    assert weights == [1.5, 0, 0, 1.5, 0, 0, 1.5]
+    assert penalties.lazy_weight(0.5, 1, 5) == 0.5
+
+
+@pytest.mark.parametrize("every", [1, 2])
+def test_r1_and_r2_in_the_discriminator_loss_on_the_right_steps(every):
+    # A frozen linear discriminator (learning rate 0): its input gradient is w, so each
+    # penalty is ||w||^2 and the loss carries gamma / 2 * every * ||w||^2 on the
+    # penalized updates only.
+    w = images(1)[0]
+    generator, discriminator = dense_generator(batch_norm=False), linear_discriminator(w)
+    losses = {}
+    for r1, r2 in ((0.0, 0.0), (0.4, 0.2)):
+        gan = keras_gan.GAN(generator, discriminator, seed=1)
+        gan.compile(
+            keras.optimizers.SGD(0.0),
+            keras.optimizers.SGD(0.0),
+            r1_penalty=r1,
+            r2_penalty=r2,
+            penalty_every=every,
+        )
+        logs = []
+        for _ in range(4):
+            gan.reset_metrics()
+            logs.append(gan.train_on_batch(images(8), return_dict=True))
+        losses[r1] = logs
+    norm = np.sum(w**2)
+    for step, (plain, penalized) in enumerate(zip(losses[0.0], losses[0.4])):
+        assert penalized["r1_penalty"] == pytest.approx(norm, rel=1e-4)
+        assert penalized["r2_penalty"] == pytest.approx(norm, rel=1e-4)
+        expected = (0.4 + 0.2) / 2 * every * norm if step % every == 0 else 0.0
+        assert penalized["d_loss"] - plain["d_loss"] == pytest.approx(expected, abs=1e-4)
+    assert "r1_penalty" not in losses[0.0][0]
+
+
+def test_finite_when_the_gradient_is_zero():
+    w = np.zeros((4, 4, 1), "float32")
+    gan = keras_gan.GAN(dense_generator(), linear_discriminator(w))
+    gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), r1_penalty=1.0)
+    history = gan.fit(images(8), batch_size=8, epochs=1, verbose=0)
+    assert history.history["r1_penalty"] == [0.0]
+    assert all(np.isfinite(keras.ops.convert_to_numpy(v)).all() for v in gan.weights)
+
+
+def test_conditional_gan_logs_r1_and_r2():
+    g, d = conditional_pair()
+    cgan = keras_gan.ConditionalGAN(g, d, num_classes=3)
+    cgan.compile(
+        keras.optimizers.Adam(1e-3),
+        keras.optimizers.Adam(1e-3),
+        r1_penalty=1.0,
+        r2_penalty=1.0,
+        penalty_every=2,
+    )
+    history = cgan.fit(images(8), np.arange(8) % 3, batch_size=4, epochs=1, verbose=0)
+    assert history.history["r1_penalty"][0] > 0 and history.history["r2_penalty"][0] > 0
+
+
+def test_bad_values_are_reported():
+    gan = keras_gan.GAN(dense_generator(), linear_discriminator(images(1)[0]))
+    adam = keras.optimizers.Adam
+    with pytest.raises(ValueError, match="Expected `r1_penalty` to be a finite float >= 0"):
+        gan.compile(adam(), adam(), r1_penalty=-1.0)
+    with pytest.raises(ValueError, match="Received: r2_penalty='x'"):
+        gan.compile(adam(), adam(), r2_penalty="x")
+    with pytest.raises(ValueError, match="Expected `penalty_every` to be an integer >= 1"):
+        gan.compile(adam(), adam(), penalty_every=0)
