@@ -665,14 +665,14 @@ class GAN(keras.Model):
 class _EpochChecks(keras.callbacks.Callback):
     """Checks, as each epoch starts, what may have been changed unchecked since."""
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self.model._check_label_smoothing()
+
 
 def _serialize_augment(augment):
     if augment is None or isinstance(augment, str):
         return augment
     return keras.saving.serialize_keras_object(augment)
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.model._check_label_smoothing()
 
 
 def _per_replica(draw, batch, shape, seed, **kwargs):

@@ -52,7 +52,8 @@ def test_throughput_tiny_reports_every_variant(tmp_path, capsys):
     for result in results.values():
         for reference in ("a", "b"):
             expected = result["median"] / results[reference]["median"]
-            assert result[f"ratio_to_{reference}"] == pytest.approx(expected, rel=1e-3)
+            # Ratios are reported to 3 decimals (and medians to 2): within 1e-3.
+            assert result[f"ratio_to_{reference}"] == pytest.approx(expected, abs=1e-3)
     assert results["c"]["ratio_to_a"] != pytest.approx(results["c"]["ratio_to_b"])
     # Alternating steps cost more than simultaneous ones (4G + 8D vs 3G + 7D forwards).
     flops = payload["flops_per_step"]

@@ -113,6 +113,31 @@ def test_conditional_gan_logs_r1_and_r2():
     assert history.history["r1_penalty"][0] > 0 and history.history["r2_penalty"][0] > 0
 
 
+@pytest.mark.parametrize("penalty", ["r1_penalty", "r2_penalty", "gradient_penalty"])
+def test_augmentation_draws_inside_a_penalty_advance_the_seed(penalty):
+    """Each augmented discriminator call draws anew, the penalty's included: with a
+    penalty a step makes 4 augmented calls (real, fake, generator update, penalty)
+    against 3, so the augmentation seed advances 4/3 as far (on JAX too, where the
+    penalty's gradient runs in a scope of its own)."""
+
+    def draws(**penalties):
+        gan = keras_gan.GAN(dense_generator(), linear_discriminator(np.ones((4, 4, 1), "f4")))
+        gan.compile(
+            keras.optimizers.Adam(1e-3),
+            keras.optimizers.Adam(1e-3),
+            augment="diffaugment",
+            **penalties,
+        )
+        state = gan.augmenter.seed_generator.state
+        before = keras.ops.convert_to_numpy(state).astype("int64")
+        gan.fit(images(8), batch_size=8, epochs=1, verbose=0)
+        return int((keras.ops.convert_to_numpy(state).astype("int64") - before).sum())
+
+    plain, penalized = draws(), draws(**{penalty: 1.0})
+    assert plain > 0
+    assert 3 * penalized == 4 * plain
+
+
 def test_bad_values_are_reported():
     gan = keras_gan.GAN(dense_generator(), linear_discriminator(images(1)[0]))
     adam = keras.optimizers.Adam

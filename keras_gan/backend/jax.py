@@ -189,15 +189,22 @@ def _apply(scope, optimizer, gradients, variables):
 
 def input_gradients(fn, x, has_aux=False):
     def total(x):
-        with _enter_child(_child_scope_mapping()) as scope:
+        mapping = _child_scope_mapping()
+        before = dict(mapping)
+        with _enter_child(mapping) as scope:
             _SCOPES.append(scope)
             try:
                 y, aux = fn(x) if has_aux else (fn(x), None)
-                return jnp.sum(y), aux
             finally:
                 _SCOPES.pop()
+        updates = {k: v for k, v in scope.state_mapping.items() if before.get(k) is not v}
+        return jnp.sum(y), (aux, updates)
 
-    gradients, aux = jax.grad(total, has_aux=True)(x)
+    gradients, (aux, updates) = jax.grad(total, has_aux=True)(x)
+    # State that `fn` advanced (the seeds of an augmentation inside the penalty)
+    # advances in the step too, as it does on the other backends.
+    if _SCOPES:
+        _SCOPES[-1].state_mapping.update(updates)
     return (gradients, aux) if has_aux else gradients
 
 

@@ -151,3 +151,39 @@ def test_tensorboard_logs_steps_per_second_and_both_learning_rates(tmp_path, ima
     assert len(steps_per_second) == 2 and all(v > 0 for v in steps_per_second)
     assert gan.optimizer.iterations is gan.g_optimizer.iterations
     assert list(gan.optimizer.optimizers) == [gan.d_optimizer, gan.g_optimizer]
+
+
+def test_learning_rate_scheduler_sets_both_learning_rates(make_gan, images):
+    gan = make_gan()
+    seen = []
+
+    def schedule(epoch, learning_rate):
+        seen.append(learning_rate)
+        return learning_rate * 0.5
+
+    callback = keras.callbacks.LearningRateScheduler(schedule)
+    before = [float(keras.ops.convert_to_numpy(o.learning_rate)) for o in gan.optimizer.optimizers]
+    gan.fit(images, batch_size=8, epochs=2, verbose=0, callbacks=[callback])
+    after = [float(keras.ops.convert_to_numpy(o.learning_rate)) for o in gan.optimizer.optimizers]
+    np.testing.assert_allclose(after, [0.25 * lr for lr in before], rtol=1e-6)
+    np.testing.assert_allclose(seen[:2], before, rtol=1e-6)  # each optimizer's own rate
+
+
+def test_the_pairs_own_learning_rate_is_refused_naming_both_optimizers(make_gan):
+    gan = make_gan()
+    with pytest.raises(ValueError, match=r"gan\.d_optimizer\.learning_rate.*Received: a read"):
+        gan.optimizer.learning_rate  # noqa: B018
+    with pytest.raises(ValueError, match=r"gan\.g_optimizer\.learning_rate"):
+        gan.optimizer.learning_rate = 1e-3
+
+
+def test_reduce_lr_on_plateau_lowers_both_learning_rates(make_gan, images):
+    gan = make_gan()
+    before = [float(keras.ops.convert_to_numpy(o.learning_rate)) for o in gan.optimizer.optimizers]
+    # No epoch counts as an improvement after the first: epoch 2 halves both rates.
+    callback = keras.callbacks.ReduceLROnPlateau(
+        monitor="g_loss", mode="min", factor=0.5, patience=0, min_delta=1e9, min_lr=0.0
+    )
+    gan.fit(images, batch_size=8, epochs=2, verbose=0, callbacks=[callback])
+    after = [float(keras.ops.convert_to_numpy(o.learning_rate)) for o in gan.optimizer.optimizers]
+    np.testing.assert_allclose(after, [0.5 * lr for lr in before], rtol=1e-6)
