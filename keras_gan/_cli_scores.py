@@ -167,5 +167,5 @@ class Judge:
                 f"{row[key]:11.3f}" for key in keys[2:]
             )
             print(f"  {label:15s}{values}{shown}")
-        results["report_seconds"] = round(time.perf_counter() - start, 1)
+        results["report_seconds"] = round(time.perf_counter() - start, 3)
         return results

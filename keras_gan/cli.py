@@ -243,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--augment",
         choices=("none", "diffaugment", "ada"),
         default="none",
-        help="augment what the discriminator sees (small datasets: diffaugment)",
+        help="augment every batch the discriminator sees (measurements: docs/little_data.md)",
     )
     train.add_argument(
         "--r1", type=_non_negative_float, default=0.0, help="R1 penalty weight gamma, 0: off"
@@ -545,7 +545,7 @@ def _train(args):
     results.update(
         {
             "seconds": round(seconds, 1),
-            "epoch_scoring_seconds": round(judge.quality.seconds, 1),
+            "epoch_scoring_seconds": round(judge.quality.seconds, 3),
             "epochs": args.epochs,
             "command": " ".join(["keras-gan", *args.argv]),
         }
