@@ -192,15 +192,7 @@ def measure(args):
     info["loadavg_rounds"] = loads
     info["loadavg_end"] = _common.loadavg()
     return {
-        "config": {
-            "batch_size": args.batch_size,
-            "steps": args.steps,
-            "repeats": args.repeats,
-            "warmup_steps": args.warmup_steps,
-            "tiny": args.tiny,
-            "small_model": args.small_model,
-            "variants": args.variants,
-        },
+        "config": _config(args, variants=args.variants),
         "machine": info,
         "flops_per_step": flops,
         "results": results,
@@ -304,16 +296,7 @@ def measure_fresh(args, argv):
     backend = first["machine"].get("backend")
     info = dict(first["machine"], loadavg_rounds=loads, loadavg_end=_common.loadavg())
     return {
-        "config": {
-            "batch_size": args.batch_size,
-            "steps": args.steps,
-            "repeats": args.repeats,
-            "warmup_steps": args.warmup_steps,
-            "tiny": args.tiny,
-            "small_model": args.small_model,
-            "variants": specs,
-            "fresh_processes": True,
-        },
+        "config": _config(args, variants=specs, fresh_processes=True),
         "machine": info,
         "flops_per_step": first["flops_per_step"],
         "results": _results(args, backend, rates, measured, failures),
@@ -321,6 +304,19 @@ def measure_fresh(args, argv):
             key: max((p["memory"][key] for p in payloads), default=0.0)
             for key in ("rss_after_warmup_mb", "rss_end_mb", "peak_rss_mb")
         },
+    }
+
+
+def _config(args, **extra):
+    """The run's settings, as written to the JSON."""
+    return {
+        "batch_size": args.batch_size,
+        "steps": args.steps,
+        "repeats": args.repeats,
+        "warmup_steps": args.warmup_steps,
+        "tiny": args.tiny,
+        "small_model": args.small_model,
+        **extra,
     }
 
 
