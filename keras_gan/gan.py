@@ -669,10 +669,9 @@ class _EpochChecks(keras.callbacks.Callback):
         self.model._check_label_smoothing()
 
 
-def _serialize_augment(augment):
-    if augment is None or isinstance(augment, str):
-        return augment
-    return keras.saving.serialize_keras_object(augment)
+def _serialize_augment(augmenter):
+    # The built augmenter (a layer or callable) or None; a name is saved as the name.
+    return None if augmenter is None else keras.saving.serialize_keras_object(augmenter)
 
 
 def _per_replica(draw, batch, shape, seed, **kwargs):
