@@ -30,16 +30,44 @@ DRAWS = 3  # generated sets averaged per score
 
 
 def _settings(arm, r1):
-    parts = arm.split("+")
-    if any(p not in ARMS for p in parts):
-        raise SystemExit(f"Expected arms among {ARMS} joined by '+'. Received: {arm!r}")
+    """`compile` arguments of an arm: `+`-joined parts among `ARMS`.
+
+    `diffaugment-color-translation` (any `-`-joined subset of DiffAugment's policy)
+    chooses DiffAugment's transforms, `ada=0.8` ADA's target, `r1=2.0` R1's gamma
+    (plain `r1` takes `--r1`).
+    """
     settings = {"augment": None, "r1_penalty": 0.0}
-    for part in parts:
-        if part in ("diffaugment", "ada"):
-            settings["augment"] = part
-        elif part == "r1":
-            settings["r1_penalty"] = r1
+    for part in arm.split("+"):
+        name, _, value = part.partition("=")
+        name, *policy = name.split("-")
+        if (
+            name not in ARMS
+            or (policy and name != "diffaugment")
+            or (value and name in ("default", "diffaugment"))
+        ):
+            raise SystemExit(
+                f"Expected arms among {ARMS} joined by '+' (diffaugment-POLICY, ada=TARGET, "
+                f"r1=GAMMA). Received: {arm!r}"
+            )
+        if name == "diffaugment":
+            settings["augment"] = ("diffaugment", tuple(policy)) if policy else "diffaugment"
+        elif name == "ada":
+            settings["augment"] = ("ada", float(value)) if value else "ada"
+        elif name == "r1":
+            settings["r1_penalty"] = float(value) if value else r1
     return settings
+
+
+def _augmenter(augment, seed):
+    """The arm's augment argument: a name, or a layer built with the GAN's own seed."""
+    from keras_gan import augmentation
+
+    if not isinstance(augment, tuple):
+        return augment
+    name, value = augment
+    if name == "diffaugment":
+        return augmentation.DiffAugment(policy=value, seed=seed + 2)
+    return augmentation.ADA(target=value, seed=seed + 2)
 
 
 def run_one(fraction, arm, seed, steps, r1, grid_path):
@@ -63,10 +91,12 @@ def run_one(fraction, arm, seed, steps, r1, grid_path):
     generator = architectures.dcgan_generator((8, 8, 1), 32, width=32, seed=seed)
     discriminator = architectures.dcgan_discriminator((8, 8, 1), width=32, seed=seed + 1)
     gan = keras_gan.GAN(generator, discriminator, seed=seed, ema_decay=0.999)
+    settings = _settings(arm, r1)
+    settings["augment"] = _augmenter(settings["augment"], seed)
     gan.compile(
         keras.optimizers.Adam(5e-4, beta_1=0.5),
         keras.optimizers.Adam(1e-3, beta_1=0.5),
-        **_settings(arm, r1),
+        **settings,
     )
     start = time.time()
     history = gan.fit(data, batch_size=BATCH, epochs=epochs, shuffle=True, verbose=0)
