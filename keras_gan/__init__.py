@@ -14,6 +14,7 @@ __all__ = [
     "callbacks",
     "datasets",
     "images",
+    "layers",
     "load_gan",
     "losses",
     "metrics",

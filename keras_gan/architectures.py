@@ -13,6 +13,8 @@ import keras
 import numpy as np
 from keras import layers
 
+from keras_gan import layers as gan_layers
+
 #: Name of the penultimate (feature) layer of the classifiers built here.
 FEATURE_LAYER = "features"
 
@@ -143,7 +145,7 @@ def dcgan_discriminator(
 
 
 def _normed(layer, spectral_norm):
-    return layers.SpectralNormalization(layer) if spectral_norm else layer
+    return gan_layers.SpectralNormalization(layer) if spectral_norm else layer
 
 
 def _conv_trunk(images, width, seed, spectral_norm):

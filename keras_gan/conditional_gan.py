@@ -54,6 +54,11 @@ class ConditionalGAN(GAN):
                 f"Received: input_shape={self.label_shape}"
             )
         super().__init__(generator, discriminator, latent_dim, seed=seed, **kwargs)
+        # [lowest, highest] label of the batches trained on since the last check, where
+        # the step cannot fail itself (JAX); not saved.
+        self._label_range = keras.Variable(
+            [0, 0], trainable=False, dtype="int32", name="label_range"
+        )
 
     def _check_shapes(self):
         noise = keras.KerasTensor((None, self.latent_dim))
@@ -93,7 +98,21 @@ class ConditionalGAN(GAN):
     def _real_samples(self, data):
         samples, labels = super()._real_samples(data)
         # Every batch, not only those that fit read ahead (a generator, a later batch).
-        return samples, backend.check_labels(ops.convert_to_tensor(labels), self.num_classes)
+        labels = ops.convert_to_tensor(labels)
+        return samples, backend.check_labels(labels, self.num_classes, self._label_range)
+
+    def _transient_variables(self):
+        return [self._label_range]
+
+    def _check_labels_seen(self):
+        low, high = (int(v) for v in ops.convert_to_numpy(self._label_range))
+        self._label_range.assign([0, 0])
+        if low < 0 or high >= self.num_classes:
+            raise ValueError(
+                f"Expected labels in [0, {self.num_classes}) in every batch. Received: "
+                f"labels from {low} to {high} since the last check (the weights were "
+                "updated on those batches: restore them from a checkpoint)"
+            )
 
     def _unpack(self, data):
         samples, labels = super()._unpack(data)

@@ -10,6 +10,7 @@ from keras_gan import _keras_internals
 from keras_gan import augmentation as augmentation_module
 from keras_gan import backend
 from keras_gan import data_checks
+from keras_gan import layers as gan_layers
 from keras_gan import losses as losses_module
 from keras_gan import penalties
 from keras_gan import reuse_fakes as reuse_fakes_module
@@ -91,6 +92,7 @@ class GAN(keras.Model):
         self.generator = generator
         self.discriminator = discriminator
         self.sample_shape = self._check_shapes()
+        gan_layers.check_spectral_normalization(discriminator, "discriminator")
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="noise_seed")
         self.sample_seed_generator = keras.random.SeedGenerator(
@@ -315,11 +317,26 @@ class GAN(keras.Model):
         data_checks.check_call_data(self, super().fit, args, kwargs)
         self._check_label_smoothing()
         self._check_trainable()
+        self._check_labels_seen()
         callbacks = kwargs.get("callbacks")
         positional = len(args) > 5  # fit(x, y, batch_size, epochs, verbose, callbacks)
         if not positional and (callbacks is None or isinstance(callbacks, (list, tuple))):
             kwargs["callbacks"] = [*(callbacks or ()), _EpochChecks()]
-        return super().fit(*args, **kwargs)
+        history = super().fit(*args, **kwargs)
+        self._check_labels_seen()
+        return history
+
+    def train_on_batch(self, *args, **kwargs):
+        self._check_labels_seen()
+        logs = super().train_on_batch(*args, **kwargs)
+        self._check_labels_seen()
+        return logs
+
+    def test_on_batch(self, *args, **kwargs):
+        self._check_labels_seen()
+        logs = super().test_on_batch(*args, **kwargs)
+        self._check_labels_seen()
+        return logs
 
     def _check_trainable(self):
         """Checks `trainable` changes since `compile`; a changed one retraces the step."""
@@ -331,6 +348,9 @@ class GAN(keras.Model):
             self.train_function = None  # traced with the old variable lists
         self._traced_trainable = current
 
+    def _check_labels_seen(self):
+        """Fails naming a bad label the step recorded without failing (`ConditionalGAN`)."""
+
     def _check_label_smoothing(self):
         """Checks the smoothing variable, which `.assign()` sets unchecked."""
         validation.check_label_smoothing(
@@ -341,7 +361,10 @@ class GAN(keras.Model):
         self._assert_gan_compiled("evaluate")
         if not kwargs.get("_use_cached_eval_dataset"):  # fit's validation: checked by fit
             data_checks.check_call_data(self, super().evaluate, args, kwargs)
-        return super().evaluate(*args, **kwargs)
+            self._check_labels_seen()
+        result = super().evaluate(*args, **kwargs)
+        self._check_labels_seen()
+        return result
 
     # ------------------------------------------------------------ the model
     def call(self, inputs, training=False):
@@ -645,16 +668,25 @@ class GAN(keras.Model):
                     states[f"seed_state_{len(states)}"] = seed_generator.state
         return states
 
+    def _transient_variables(self):
+        """Own variables that are not saved (`ConditionalGAN`'s label record)."""
+        return []
+
+    def _saved_own_variables(self):
+        transient = {id(v) for v in self._transient_variables()}
+        own = self._trainable_variables + self._non_trainable_variables
+        return [v for v in own if id(v) not in transient]
+
     def save_own_variables(self, store):
         # Keras saves variables but no SeedGenerator state; without them a reloaded GAN
         # would restart its noise sequence and its Dropout masks.
-        super().save_own_variables(store)
+        for i, variable in enumerate(self._saved_own_variables()):
+            store[_keras_internals.own_variable_key(i)] = variable
         for key, state in self._seed_states().items():
             store[key] = state
 
     def load_own_variables(self, store):
-        own = self._trainable_variables + self._non_trainable_variables
-        for i, variable in enumerate(own):
+        for i, variable in enumerate(self._saved_own_variables()):
             variable.assign(store[_keras_internals.own_variable_key(i)])
         keys = set(store.keys())
         for key, state in self._seed_states().items():
@@ -663,10 +695,14 @@ class GAN(keras.Model):
 
 
 class _EpochChecks(keras.callbacks.Callback):
-    """Checks, as each epoch starts, what may have been changed unchecked since."""
+    """Checks, as each epoch starts, what may have been changed unchecked since, and as
+    it ends, the labels the step could not check."""
 
     def on_epoch_begin(self, epoch, logs=None):
         self.model._check_label_smoothing()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.model._check_labels_seen()
 
 
 def _serialize_augment(augmenter):

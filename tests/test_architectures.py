@@ -143,3 +143,70 @@ def test_projection_discriminator_shapes_projection_and_round_trip(tmp_path):
     embedded = keras.layers.Flatten()(keras.layers.Embedding(3, 4)(y))
     generator = keras.Model([noise, y], g(keras.layers.Add()([noise, embedded])))
     keras_gan.ConditionalGAN(generator, d, num_classes=3)  # fits ConditionalGAN
+
+
+def test_spectral_norm_discriminator_trains_in_a_gan_on_every_backend():
+    # Keras' own layer writes its kernel in place on each call, which PyTorch's
+    # autograd refuses between the discriminator's two calls in one step.
+    g = architectures.dcgan_generator((8, 8, 1), 8, width=8, dense_layers=0, seed=0)
+    d = architectures.dcgan_discriminator((8, 8, 1), width=8, spectral_norm=True, seed=1)
+    gan = keras_gan.GAN(g, d, seed=0)
+    gan.compile(keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-2), r1_penalty=1.0)
+    x = np.random.default_rng(0).uniform(-1, 1, (32, 8, 8, 1)).astype("float32")
+    history = gan.fit(x, batch_size=8, epochs=2, verbose=0)
+    assert np.all(np.isfinite(history.history["d_loss"]))
+    assert max(_spectral_norms(d)) < 1.1  # kept normalized while trained
+
+
+@pytest.mark.skipif(keras.config.backend() != "torch", reason="the PyTorch path")
+def test_spectral_norm_on_torch_differentiates_as_keras_does_on_tensorflow():
+    # Two training calls, then one gradient: each call uses the kernel normalized at
+    # that call, and the gradient reaches the kernel as if the normalized value were
+    # the kernel itself (the assignment is not differentiated, as on TensorFlow).
+    import torch
+
+    layer = keras_gan.layers.SpectralNormalization(
+        keras.layers.Dense(3, use_bias=False, kernel_initializer="glorot_uniform")
+    )
+    rng = np.random.default_rng(0)
+    x1, x2 = (rng.normal(size=(5, 4)).astype("float32") for _ in range(2))
+    layer.build((None, 4))
+    kernel0 = keras.ops.convert_to_numpy(layer.kernel)
+    u = keras.ops.convert_to_numpy(layer.vector_u)
+
+    def normalized(w, u):
+        v = u @ w.T
+        v = v / np.linalg.norm(v)
+        u = v @ w
+        u = u / np.linalg.norm(u)
+        return w / (v @ w @ u.T).item(), u
+
+    kernel1, u = normalized(kernel0, u)
+    kernel2, u = normalized(kernel1, u)
+    loss = torch.sum(layer(x1, training=True) ** 2) + torch.sum(layer(x2, training=True) ** 2)
+    (gradient,) = torch.autograd.grad(loss, [layer.kernel.value])
+    expected = 2 * x1.T @ (x1 @ kernel1) + 2 * x2.T @ (x2 @ kernel2)
+    np.testing.assert_allclose(gradient.numpy(), expected, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer.kernel), kernel2, rtol=1e-5)
+
+
+@pytest.mark.skipif(keras.config.backend() != "torch", reason="refused on PyTorch only")
+def test_keras_spectral_norm_is_refused_on_torch_naming_the_replacement():
+    g = architectures.dcgan_generator((8, 8, 1), 8, width=8, dense_layers=0, seed=0)
+    images = keras.Input((8, 8, 1))
+    x = keras.layers.SpectralNormalization(keras.layers.Conv2D(4, 3))(images)
+    d = keras.Model(images, keras.layers.Dense(1)(keras.layers.Flatten()(x)))
+    with pytest.raises(ValueError, match=r"keras_gan\.layers\.SpectralNormalization"):
+        keras_gan.GAN(g, d)
+
+
+def test_the_spectral_norm_layer_round_trips(tmp_path):
+    d = architectures.dcgan_discriminator((8, 8, 1), width=4, spectral_norm=True, seed=0)
+    x = np.random.default_rng(0).uniform(-1, 1, (4, 8, 8, 1)).astype("float32")
+    d(x, training=True)
+    d.save(tmp_path / "d.keras")
+    restored = keras.models.load_model(tmp_path / "d.keras")
+    assert any(isinstance(la, keras_gan.layers.SpectralNormalization) for la in restored.layers)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(restored(x)), keras.ops.convert_to_numpy(d(x)), atol=1e-6
+    )

@@ -18,6 +18,7 @@ sys.path.insert(0, BENCHMARKS)
 import _variants  # noqa: E402
 import chart  # noqa: E402
 import image_folder  # noqa: E402
+import label_check  # noqa: E402
 import memory  # noqa: E402
 import profile_ops  # noqa: E402
 import scoring_cost  # noqa: E402
@@ -199,3 +200,28 @@ def test_reuse_option_parses():
     assert _variants.parse_variant("c+reuse") == ("c", {"reuse_fakes": True})
     with pytest.raises(SystemExit, match="reuse for c, d"):
         _variants.parse_variant("e+reuse")
+
+
+def test_label_check_times_both_variants_and_the_unchecked_one_skips_the_check(monkeypatch):
+    from keras_gan import backend
+
+    calls = []
+    original = backend.check_labels
+
+    def counting(labels, num_classes, seen):
+        calls.append(num_classes)
+        return original(labels, num_classes, seen)
+
+    monkeypatch.setattr(backend, "check_labels", counting)
+    assert label_check.run_one("checked", 2) > 0
+    assert calls  # traced (or, eagerly, run) through the check
+    calls.clear()
+    assert label_check.run_one("unchecked", 2) > 0
+    assert not calls
+    summary = label_check.summarize(
+        {"checked": [100.0, 80.0, 90.0], "unchecked": [110.0, 96.0, 90.0]}
+    )
+    assert summary["ratio_unchecked_to_checked"] == pytest.approx(96.0 / 90.0)
+    assert summary["per_round_ratio_range"] == pytest.approx([1.0, 1.2])
+    low, high = summary["interval_90"]
+    assert low <= summary["ratio_unchecked_to_checked"] <= high

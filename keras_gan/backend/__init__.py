@@ -29,10 +29,12 @@ this package exports its functions:
   in between (another network's update); `variables` must not.
 - `apply_gradients(optimizer, gradients, variables)`: applies gradients as
   `minimize` does.
-- `check_labels(labels, num_classes)`: returns `labels`, to be used in their place;
-  fails, naming the labels, if a batch holds a label outside `[0, num_classes)` (before
-  any use of them), on TensorFlow and PyTorch; JAX passes them unchecked (a host
-  callback in the jitted step costs too much).
+- `check_labels(labels, num_classes, seen)`: returns `labels`, to be used in their
+  place. On TensorFlow and PyTorch it fails, naming the labels, if a batch holds a
+  label outside `[0, num_classes)` (before any use of them). On JAX (where a host
+  callback in the jitted step costs too much) it widens `seen`, an int32 variable
+  `[lowest, highest]`, to the batch's labels, for the model to check once the step's
+  state is synced.
 - `input_gradients(fn, x, has_aux=False)`: returns the gradient of `sum(fn(x))` with
   respect to `x`, differentiable again (for the gradient penalty); with `has_aux`,
   `fn` returns `(y, aux)` and the result is `(gradient, aux)`.
