@@ -243,7 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--augment",
         choices=("none", "diffaugment", "ada"),
         default="none",
-        help="augment every batch the discriminator sees (measurements: docs/little_data.md)",
+        help="augment every batch the discriminator sees; ada for a small dataset "
+        "(measurements: docs/little_data.md)",
     )
     train.add_argument(
         "--r1", type=_non_negative_float, default=0.0, help="R1 penalty weight gamma, 0: off"
