@@ -134,23 +134,93 @@ def run_one(fraction, arm, seed, steps, r1, grid_path):
     )
     if "augment_p" in history.history:
         result["final_augment_p"] = float(history.history["augment_p"][-1])
+        result["augment_p_by_epoch"] = [round(float(p), 4) for p in history.history["augment_p"]]
     return result
+
+
+def _groups(results):
+    """`{(fraction, arm): [results]}` in the table's order: 100% first, then by arm."""
+    groups = {}
+    for r in results:
+        groups.setdefault((r["fraction"], r["arm"]), []).append(r)
+    return dict(sorted(groups.items(), key=lambda kv: (-kv[0][0], kv[0][1])))
+
+
+def _baseline_fd(results):
+    import numpy as np
+
+    baseline = [r["fd"] for r in results if r["fraction"] == 1.0 and r["arm"] == "default"]
+    return float(np.mean(baseline)) if baseline else None
+
+
+def draw_chart(results, path, target=1.5):
+    """A PNG of every run's FD (one dot per seed, a bar at the mean) per data and arm,
+    with the 100% default's mean FD and `target` times it marked (Pillow only)."""
+    from chart import SCALE
+    from chart import _font
+    from PIL import Image
+    from PIL import ImageDraw
+
+    groups = _groups(results)
+    base = _baseline_fd(results)
+    peak = max(r["fd"] for r in results) * 1.08
+    s = SCALE
+    label_w, plot_w, row_h, top, margin = 300 * s, 520 * s, 24 * s, 64 * s, 16 * s
+    width, height = label_w + plot_w + 40 * s, top + row_h * len(groups) + 56 * s
+    image = Image.new("RGB", (width, height), "white")
+    pen = ImageDraw.Draw(image)
+    font, small = _font(13), _font(11)
+    steps = {r["steps"] for r in results}
+    pen.text(
+        (margin, 12 * s),
+        f"Frechet distance to held-out digits after {'/'.join(map(str, sorted(steps)))} steps "
+        "(lower is better)",
+        fill="black",
+        font=_font(16),
+    )
+    pen.text((margin, 36 * s), "dots: seeds, bar: mean", fill="gray", font=small)
+
+    def x_of(fd):
+        return label_w + int(plot_w * fd / peak)
+
+    bottom = top + row_h * len(groups)
+    for value in range(0, int(peak) + 1):
+        pen.line([x_of(value), top - 4 * s, x_of(value), bottom], fill=(225,) * 3)
+        pen.text((x_of(value) - 3 * s, bottom + 6 * s), str(value), fill="gray", font=small)
+    if base:
+        for fd, text, color in (
+            (results[0]["real_fd"], "real data", (40, 150, 60)),
+            (base, "100% default", (60, 60, 60)),
+            (target * base, f"{target:g}x it: the target", (200, 40, 40)),
+        ):
+            pen.line([x_of(fd), top - 8 * s, x_of(fd), bottom], fill=color, width=s)
+            pen.text((x_of(fd) + 3 * s, top - 20 * s), text, fill=color, font=small)
+    for i, ((fraction, arm), rows) in enumerate(groups.items()):
+        y = top + i * row_h + row_h // 2
+        color = (66, 110, 200) if fraction == 1.0 else (230, 130, 0)
+        label = f"{fraction:.0%} {arm} ({len(rows)} seed{'s' * (len(rows) > 1)})"
+        pen.text((margin, y - 8 * s), label, fill="black", font=font)
+        fds = [r["fd"] for r in rows]
+        mean = sum(fds) / len(fds)
+        pen.rectangle([x_of(mean) - s, y - 9 * s, x_of(mean) + s, y + 9 * s], fill="black")
+        for fd in fds:
+            r = 4 * s
+            pen.ellipse([x_of(fd) - r, y - r, x_of(fd) + r, y + r], fill=color)
+    pen.text((label_w, height - 22 * s), "FD (digits classifier features)", fill="black", font=font)
+    image.save(path)
 
 
 def write_table(results, path):
     import numpy as np
 
-    groups = {}
-    for r in results:
-        groups.setdefault((r["fraction"], r["arm"]), []).append(r)
-    baseline = [r["fd"] for r in results if r["fraction"] == 1.0 and r["arm"] == "default"]
-    base_fd = float(np.mean(baseline)) if baseline else None
+    groups = _groups(results)
+    base_fd = _baseline_fd(results)
     lines = [
         "| data | arm | seeds | steps | FD (mean, min-max) | FD / default-100% FD | KID | "
         "classifier score | final p | s/run |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for (fraction, arm), rows in sorted(groups.items(), key=lambda kv: (-kv[0][0], kv[0][1])):
+    for (fraction, arm), rows in groups.items():
         fd = [r["fd"] for r in rows]
         ratio = f"{np.mean(fd) / base_fd:.2f}" if base_fd else "-"
         p = [r["final_augment_p"] for r in rows if "final_augment_p" in r]
@@ -169,8 +239,38 @@ def write_table(results, path):
             f"Real-data floor (training images vs held-out): FD {real['real_fd']:.3f}, "
             f"classifier score {real['real_classifier_score']:.3f}."
         )
+    intervals = [
+        f"- {fraction:.0%} {arm}: {low:.2f}-{high:.2f}"
+        for (fraction, arm), (low, high) in ratio_intervals(results).items()
+    ]
+    if intervals:
+        lines += ["", "FD / default-100% FD, 90% bootstrap interval over seeds (2+ seeds):"]
+        lines += intervals
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
+
+
+def ratio_intervals(results, *, resamples=4000, seed=0):
+    """`{(fraction, arm): (5th, 95th percentile)}` of `mean(FD) / mean(100% default FD)`
+    when the seeds of both groups are resampled (independently: a seed shares no data
+    order or weights between the two runs), for each group of 2 or more seeds."""
+    import numpy as np
+
+    groups = _groups(results)
+    base = np.array([r["fd"] for r in groups.get((1.0, "default"), [])])
+    if len(base) < 2:
+        return {}
+    rng = np.random.default_rng(seed)
+    base_means = base[rng.integers(0, len(base), (resamples, len(base)))].mean(axis=1)
+    out = {}
+    for key, rows in groups.items():
+        fds = np.array([r["fd"] for r in rows])
+        if len(fds) < 2 or key == (1.0, "default"):
+            continue
+        means = fds[rng.integers(0, len(fds), (resamples, len(fds)))].mean(axis=1)
+        low, high = np.percentile(means / base_means, [5, 95])
+        out[key] = (float(low), float(high))
+    return out
 
 
 def main(argv=None):
@@ -182,6 +282,7 @@ def main(argv=None):
     parser.add_argument("--out", default="docs/little_data.json")
     parser.add_argument("--table", default="docs/little_data_table.md", help="markdown table")
     parser.add_argument("--grids", default="docs/little_data", help="PNG folder (first seed)")
+    parser.add_argument("--chart", default=None, help="also draw every run's FD to this PNG")
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
@@ -232,6 +333,8 @@ def main(argv=None):
             json.dump(results, f, indent=1)
         write_table(results, args.table)
     write_table(results, args.table)
+    if args.chart and results:
+        draw_chart(results, args.chart)
     return 0
 
 

@@ -19,6 +19,7 @@ import _variants  # noqa: E402
 import chart  # noqa: E402
 import image_folder  # noqa: E402
 import label_check  # noqa: E402
+import little_data  # noqa: E402
 import memory  # noqa: E402
 import profile_ops  # noqa: E402
 import scoring_cost  # noqa: E402
@@ -225,3 +226,53 @@ def test_label_check_times_both_variants_and_the_unchecked_one_skips_the_check(m
     assert summary["per_round_ratio_range"] == pytest.approx([1.0, 1.2])
     low, high = summary["interval_90"]
     assert low <= summary["ratio_unchecked_to_checked"] <= high
+
+
+def test_little_data_arms_table_and_chart(tmp_path):
+    assert little_data._settings("ada+r1=10", 0.5) == {"augment": "ada", "r1_penalty": 10.0}
+    assert little_data._settings("r1", 0.5)["r1_penalty"] == 0.5
+    assert little_data._settings("diffaugment-color-translation", 0.5)["augment"] == (
+        "diffaugment",
+        ("color", "translation"),
+    )
+    for bad in ("r1-color", "default=2", "cutout"):
+        with pytest.raises(SystemExit, match="Expected arms"):
+            little_data._settings(bad, 0.5)
+    layer = little_data._augmenter(("diffaugment", ("translation",)), seed=0)
+    assert layer.policy == ("translation",)
+
+    def run(fraction, arm, seed, fd):
+        return {
+            "fraction": fraction,
+            "arm": arm,
+            "seed": seed,
+            "fd": fd,
+            "kid": 0.0,
+            "classifier_score": 9.0,
+            "images": int(1400 * fraction),
+            "steps": 90,
+            "seconds": 1.0,
+            "real_fd": 0.5,
+            "real_classifier_score": 9.8,
+        }
+
+    results = [
+        run(1.0, "default", 0, 1.0),
+        run(1.0, "default", 1, 3.0),
+        run(0.1, "ada", 0, 2.0),
+        run(0.1, "ada", 1, 4.0),
+    ]
+    little_data.write_table(results, tmp_path / "table.md")
+    table = (tmp_path / "table.md").read_text()
+    # Each group's mean FD over the 100% default's mean FD (2.0): 1.00 and 1.50.
+    assert "| 100% (1400) | default | 2 | 90 | 2.000 (1.000-3.000) | 1.00 |" in table
+    assert "| 10% (140) | ada | 2 | 90 | 3.000 (2.000-4.000) | 1.50 |" in table
+    # Resampling the seeds: the ratio lies between (2 / 3) and (4 / 1).
+    low, high = little_data.ratio_intervals(results)[(0.1, "ada")]
+    assert 2.0 / 3.0 <= low < 1.5 < high <= 4.0
+    assert "- 10% ada: " in table
+    little_data.draw_chart(results, tmp_path / "chart.png")
+    from PIL import Image
+
+    with Image.open(tmp_path / "chart.png") as image:
+        assert image.width > 400 and image.height > 100
