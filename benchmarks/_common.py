@@ -337,6 +337,20 @@ def run_child(script, argv, env_updates, prefix, quiet=False):
     return status
 
 
+def child_result(script, argv, *, what, env_updates=None):
+    """Runs `python script argv` and returns the JSON its stdout printed after `RESULT `
+    (the last such line); raises `RuntimeError` naming `what`, with the end of its
+    stderr, when it prints none."""
+    env = dict(os.environ)
+    env.update(env_updates or {})
+    command = [sys.executable, os.path.abspath(script), *argv]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    if not lines:
+        raise RuntimeError(f"{what} failed (exit {done.returncode}): {done.stderr.strip()[-3000:]}")
+    return json.loads(lines[-1][len("RESULT ") :])
+
+
 def strip_option(argv, name):
     """`argv` without the option `name` and its value (`--name VALUE` or `--name=VALUE`)."""
     out, skip = [], False

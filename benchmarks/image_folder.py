@@ -127,13 +127,9 @@ def child(argv):
 
 
 def run_child(argv):
-    command = [sys.executable, os.path.abspath(__file__), "--child", *argv]
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    for line in done.stdout.splitlines():
-        if line.startswith("RESULT "):
-            return json.loads(line[len("RESULT ") :])
-    raise RuntimeError(f"{' '.join(argv)} failed: {done.stderr.strip()[-1000:]}")
+    return _common.child_result(
+        __file__, ["--child", *argv], what=" ".join(argv), env_updates={"TF_CPP_MIN_LOG_LEVEL": "3"}
+    )
 
 
 def spread(values):

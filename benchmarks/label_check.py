@@ -13,7 +13,7 @@ bootstrap interval.
 """
 
 import argparse
-import os
+import json
 import statistics
 import sys
 
@@ -92,32 +92,19 @@ def main(argv=None):
     parser.add_argument("--one", choices=VARIANTS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
-        print(f"RATE {run_one(args.one, args.steps):.3f}", flush=True)
+        print("RESULT " + json.dumps({"rate": run_one(args.one, args.steps)}), flush=True)
         return 0
-    import subprocess
-
     rates = {v: [] for v in VARIANTS}
     for round_ in range(args.rounds):
         order = VARIANTS if round_ % 2 == 0 else VARIANTS[::-1]
         for variant in order:
-            output = subprocess.run(
-                [
-                    sys.executable,
-                    os.path.abspath(__file__),
-                    "--one",
-                    variant,
-                    "--steps",
-                    str(args.steps),
-                ],
-                capture_output=True,
-                text=True,
-                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+            result = _common.child_result(
+                __file__,
+                ["--one", variant, "--steps", str(args.steps)],
+                what=f"the {variant} run",
+                env_updates={"TF_CPP_MIN_LOG_LEVEL": "2"},
             )
-            found = [line for line in output.stdout.splitlines() if line.startswith("RATE ")]
-            if output.returncode or not found:
-                print(output.stderr[-3000:], file=sys.stderr)
-                raise SystemExit(f"the {variant} run failed (exit {output.returncode})")
-            rates[variant].append(float(found[-1].split()[1]))
+            rates[variant].append(result["rate"])
             print(
                 f"round {round_ + 1}/{args.rounds} {variant}: {rates[variant][-1]:.0f} img/s",
                 flush=True,

@@ -20,9 +20,10 @@ Arms: `default`, `diffaugment`, `ada`, `r1` (R1 with gamma `--r1`), and any
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
+
+import _common
 
 ARMS = ("default", "diffaugment", "ada", "r1")
 BATCH = 32
@@ -309,24 +310,20 @@ def main(argv=None):
         grid = ""
         if seed == args.seeds[0]:
             grid = os.path.join(args.grids, f"{int(fraction * 100)}pct_{arm}.png")
-        command = [
-            sys.executable,
+        result = _common.child_result(
             __file__,
-            "--runs",
-            "x",
-            "--steps",
-            str(args.steps),
-            "--r1",
-            str(args.r1),
-            "--one",
-            f"{fraction}:{arm}:{seed}:{grid}",
-        ]
-        output = subprocess.run(command, capture_output=True, text=True)
-        lines = [line for line in output.stdout.splitlines() if line.startswith("RESULT ")]
-        if not lines:
-            print(output.stderr[-3000:], file=sys.stderr)
-            raise SystemExit(f"run {fraction}:{arm}:{seed} failed")
-        result = json.loads(lines[-1][len("RESULT ") :])
+            [
+                "--runs",
+                "x",
+                "--steps",
+                str(args.steps),
+                "--r1",
+                str(args.r1),
+                "--one",
+                f"{fraction}:{arm}:{seed}:{grid}",
+            ],
+            what=f"run {fraction}:{arm}:{seed}",
+        )
         print(json.dumps(result), flush=True)
         results.append(result)
         with open(args.out, "w") as f:
