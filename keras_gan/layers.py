@@ -2,6 +2,8 @@
 
 import keras
 
+from keras_gan import _keras_internals
+
 
 @keras.saving.register_keras_serializable(package="keras_gan")
 class SpectralNormalization(keras.layers.SpectralNormalization):
@@ -44,8 +46,6 @@ def check_spectral_normalization(model, name):
     replacement (see `SpectralNormalization`)."""
     if keras.config.backend() != "torch":
         return
-    from keras_gan import _keras_internals
-
     for layer in _keras_internals.all_layers(model):
         if type(layer) is keras.layers.SpectralNormalization:
             raise ValueError(
