@@ -12,11 +12,11 @@ from keras_gan.metrics import _stats
 from keras_gan.metrics import manifold
 
 #: Bumped when what a cache file holds changes, so older files are not read.
-FORMAT = 1
+FORMAT = 2
 
 
 class Reference:
-    """Real features with their mean, covariance, its square root and k-NN radii.
+    """Real features with their mean, covariance, its square root and k-NN balls.
 
     Args:
         features: real features, `(n, d)` float64.
@@ -33,12 +33,12 @@ class Reference:
                 "mean": features.mean(axis=0),
                 "covariance": covariance,
                 "sqrt_covariance": _stats.sqrt_psd(covariance),
-                "radii": manifold.neighbour_radii(features, (1, k, density_k)),
+                "balls": manifold.neighbour_balls(features, (1, k, density_k)),
             }
         self.mean = _computed["mean"]
         self.covariance = _computed["covariance"]
         self.sqrt_covariance = _computed["sqrt_covariance"]
-        self.radii = _computed["radii"]
+        self.balls = manifold.Balls(*_computed["balls"])
         self._k_xx = None  # the whole real-real KID kernel, when small enough
 
     def _real_kernel(self):
@@ -73,7 +73,7 @@ class Reference:
                 generated,
                 k=self.k,
                 density_k=self.density_k,
-                real_radii=self.radii,
+                real_balls=self.balls,
             )
         )
         return scores
@@ -87,7 +87,8 @@ class Reference:
             mean=self.mean,
             covariance=self.covariance,
             sqrt_covariance=self.sqrt_covariance,
-            radii=self.radii,
+            radii=self.balls.radii,
+            boundary_weights=self.balls.boundary_weights,
             ks=np.array([self.k, self.density_k]),
         )
         os.replace(temporary, path)
@@ -97,6 +98,7 @@ class Reference:
         with np.load(path) as stored:
             k, density_k = (int(v) for v in stored["ks"])
             computed = {key: stored[key] for key in stored.files if key not in ("ks",)}
+        computed["balls"] = (computed.pop("radii"), computed.pop("boundary_weights"))
         return cls(computed.pop("features"), k=k, density_k=density_k, _computed=computed)
 
 

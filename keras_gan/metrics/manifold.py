@@ -2,9 +2,12 @@
 
 All five compare sets of features through balls around samples: the ball of a sample
 has the distance to its k-th nearest neighbour in its own set as radius (Euclidean
-distances, open balls: a point exactly on the boundary is outside). Distances are
-computed in row chunks, so memory stays bounded whatever the set sizes.
+distances, open balls: a point exactly on the boundary is outside, unless ties leave
+the ball short of k samples, see `neighbour_balls`). Distances are computed in row
+chunks, so memory stays bounded whatever the set sizes.
 """
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -14,34 +17,91 @@ from keras_gan import validation
 CHUNK_ELEMENTS = 2**22
 
 
+def _row_ids(*arrays):
+    """An id per row of each array, equal for equal rows (across the arrays too)."""
+    ids = {}
+    # `+ 0.0` turns -0.0 into 0.0, so that rows equal as numbers get equal bytes.
+    return [
+        np.array([ids.setdefault((row + 0.0).tobytes(), len(ids)) for row in x]) for x in arrays
+    ]
+
+
 def pairwise_distances(a, b):
-    """Yields `(start, distances)`: Euclidean distances of `a[start:start + r]` to `b`."""
+    """Yields `(start, distances)`: Euclidean distances of `a[start:start + r]` to `b`.
+
+    Equal rows get exactly 0 (the expansion `|x|^2 + |y|^2 - 2 x.y` leaves round-off).
+    """
     b_squared = np.einsum("ij,ij->i", b, b)
+    a_ids, b_ids = _row_ids(a, b)
+    # Rows of `a` equal to a row of `b`, other than itself when `a` is `b`.
+    shared = len(set(a_ids) | set(b_ids)) < len(a) + len(b) - (len(a) if a is b else 0)
     rows = max(1, CHUNK_ELEMENTS // max(1, len(b)))
     for start in range(0, len(a), rows):
         x = a[start : start + rows]
         squared = np.einsum("ij,ij->i", x, x)[:, None] + b_squared[None, :] - 2.0 * (x @ b.T)
-        yield start, np.sqrt(np.clip(squared, 0.0, None))
+        distances = np.sqrt(np.clip(squared, 0.0, None))
+        if shared:
+            distances[a_ids[start : start + rows, None] == b_ids[None, :]] = 0.0
+        yield start, distances
 
 
-def neighbour_radii(features, ks):
-    """Distance of each sample to its k-th nearest other sample, `(n, len(ks))`."""
+class Balls(NamedTuple):
+    """The k-NN balls of a set: `radii` and `boundary_weights`, both `(n, len(ks))`."""
+
+    radii: np.ndarray
+    boundary_weights: np.ndarray
+
+
+def neighbour_balls(features, ks) -> Balls:
+    """The balls of each sample for each k in `ks`: radius and weight of its boundary.
+
+    The radius is the distance to the k-th nearest other sample. Without ties, the open
+    ball holds k samples of its set: its centre and the k - 1 nearer ones. Duplicated
+    samples tie: a sample with k or more copies has radius 0, and equal distances can
+    put several samples on the boundary. The samples on the boundary then share what
+    the inside lacks of k, `boundary_weights = (k - inside) / on_boundary` each (0
+    without ties): the ball always holds k samples of its set, and a ball of radius 0
+    holds the copies of its centre.
+    """
     n, largest = len(features), max(ks)
     if n <= largest:
         raise ValueError(
             f"Expected more than k={largest} samples in each set for the k-nearest-neighbour "
             f"scores. Received: {n}"
         )
-    radii = np.empty((n, len(ks)))
+    radii, weights = np.empty((n, len(ks))), np.empty((n, len(ks)))
     for start, distances in pairwise_distances(features, features):
         rows = np.arange(len(distances))
+        block = slice(start, start + len(distances))
         distances[rows, start + rows] = np.inf  # a sample is not its own neighbour
         nearest = np.sort(np.partition(distances, largest - 1, axis=1)[:, :largest], axis=1)
-        radii[start : start + len(distances)] = nearest[:, [k - 1 for k in ks]]
-    return radii
+        radii[block] = nearest[:, [k - 1 for k in ks]]
+        for column, k in enumerate(ks):
+            radius = radii[block, column]
+            # The centre, at distance 0, is inside a ball of positive radius, else on it.
+            inside = (distances < radius[:, None]).sum(axis=1) + (radius > 0)
+            on_boundary = (distances == radius[:, None]).sum(axis=1) + (radius == 0)
+            weights[block, column] = (k - inside) / on_boundary
+    return Balls(radii, weights)
 
 
-def manifold_scores(real, generated, *, k: int = 3, density_k: int = 5, real_radii=None) -> dict:
+def _counts_in(distances, radii, boundary_weights):
+    """How many balls (columns) hold each sample (row): 1 for each ball it is inside,
+    the ball's boundary weight for each ball it is on the boundary of."""
+    counts = (distances < radii).sum(axis=1, dtype="float64")
+    tied = np.flatnonzero(boundary_weights > 0)
+    if tied.size:
+        counts += (distances[:, tied] == radii[tied]) @ boundary_weights[tied]
+    return counts
+
+
+def _reach(radii, boundary_weights):
+    """The radii below which a distance counts in the balls at all: the radius, or the
+    next float above it when the boundary has weight."""
+    return np.where(boundary_weights > 0, np.nextafter(radii, np.inf), radii)
+
+
+def manifold_scores(real, generated, *, k: int = 3, density_k: int = 5, real_balls=None) -> dict:
     """Precision, recall, density, coverage and memorization of generated features.
 
     With `B(x, r)` the open ball around `x` of radius `r`, `NND_k(x)` the distance from
@@ -61,7 +121,7 @@ def manifold_scores(real, generated, *, k: int = 3, density_k: int = 5, real_rad
       the share of real samples with a generated one nearby. Naeem et al., 2020,
       "Reliable Fidelity and Diversity Metrics for Generative Models"
       (arXiv:2002.09797), with their k' = 5 (`density_k`).
-    - `memorization = (1/m) sum_j [d(Y_j, X_a) < NND_1(X_a)]` with `X_a` the nearest
+    - `memorization = (1/m) sum_j [Y_j in B(X_a, NND_1(X_a))]` with `X_a` the nearest
       real sample to `Y_j`: the share of generated samples closer to a real (training)
       sample than that sample's nearest other real sample, the negation of the
       authenticity of Alaa et al., 2022 (arXiv:2102.08921). Fresh samples of the real
@@ -69,14 +129,18 @@ def manifold_scores(real, generated, *, k: int = 3, density_k: int = 5, real_rad
       a generator that copies its training images approaches 1.
 
     Identical sets give precision = recall = density = coverage = 1 (each ball holds
-    its centre and the k - 1 nearer neighbours, not the k-th on its boundary).
+    its centre and the k - 1 nearer neighbours, not the k-th on its boundary), and
+    memorization 1. Duplicated samples (ties) count as `neighbour_balls` says: a
+    ball of radius 0 holds the copies of its centre, and samples on a boundary count
+    for density with the boundary's weight, so that identical sets score 1 with
+    duplicates too.
 
     Args:
         real: real features, `(n, d)`, n > `density_k`.
         generated: generated features, `(m, d)`, m > `k`.
         k: neighbour of the precision and recall radii. Defaults to `3`.
         density_k: neighbour of the density and coverage radii. Defaults to `5`.
-        real_radii: `neighbour_radii(real, (1, k, density_k))` when computed
+        real_balls: `neighbour_balls(real, (1, k, density_k))` when computed
             beforehand (a reference set compared many times). Defaults to `None`.
 
     Returns:
@@ -97,27 +161,28 @@ def manifold_scores(real, generated, *, k: int = 3, density_k: int = 5, real_rad
             "Expected real and generated features of shapes (n, d) and (m, d). "
             f"Received: shapes {real.shape} and {generated.shape}"
         )
-    if real_radii is None:
-        real_radii = neighbour_radii(real, (1, k, density_k))
-    nearest_other, precision_radii, density_radii = real_radii.T
-    generated_radii = neighbour_radii(generated, (k,))[:, 0]
+    if real_balls is None:
+        real_balls = neighbour_balls(real, (1, k, density_k))
+    nearest_reach, precision_reach, density_reach = _reach(*real_balls).T
+    density_radii, density_weights = real_balls.radii[:, 2], real_balls.boundary_weights[:, 2]
+    generated_reach = _reach(*neighbour_balls(generated, (k,)))[:, 0]
 
     inside_real = np.zeros(len(generated), bool)
     density_counts = np.zeros(len(generated))
     memorized = np.zeros(len(generated), bool)
     for start, distances in pairwise_distances(generated, real):
         rows = slice(start, start + len(distances))
-        inside_real[rows] = (distances < precision_radii).any(axis=1)
-        density_counts[rows] = (distances < density_radii).sum(axis=1)
+        inside_real[rows] = (distances < precision_reach).any(axis=1)
+        density_counts[rows] = _counts_in(distances, density_radii, density_weights)
         nearest = distances.argmin(axis=1)
         nearest_distance = distances[np.arange(len(distances)), nearest]
-        memorized[rows] = nearest_distance < nearest_other[nearest]
+        memorized[rows] = nearest_distance < nearest_reach[nearest]
     inside_generated = np.zeros(len(real), bool)
     covered = np.zeros(len(real), bool)
     for start, distances in pairwise_distances(real, generated):
         rows = slice(start, start + len(distances))
-        inside_generated[rows] = (distances < generated_radii).any(axis=1)
-        covered[rows] = distances.min(axis=1) < density_radii[rows]
+        inside_generated[rows] = (distances < generated_reach).any(axis=1)
+        covered[rows] = distances.min(axis=1) < density_reach[rows]
     return {
         "precision": float(inside_real.mean()),
         "recall": float(inside_generated.mean()),

@@ -10,29 +10,43 @@ from keras_gan.metrics import manifold_scores
 
 
 def brute_force(real, fake, k, density_k):
-    """The papers' definitions, written out over the full distance matrices."""
+    """The papers' definitions, written out over the full distance matrices.
+
+    A ball counts every sample of its own set (its centre included) closer than the
+    radius; the samples at exactly the radius share what that count lacks of k (none
+    without ties, the papers' open balls).
+    """
 
     def distances(a, b):
         return np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1))
 
-    def kth_radius(x, kk):
+    def balls(x, kk):
         d = distances(x, x)
-        np.fill_diagonal(d, np.inf)
-        return np.sort(d, axis=1)[:, kk - 1]
+        others = d + np.diag(np.full(len(x), np.inf))
+        radius = np.sort(others, axis=1)[:, kk - 1]
+        inside = (d < radius[:, None]).sum(axis=1)
+        on = (d == radius[:, None]).sum(axis=1)
+        return radius, (kk - inside) / on
 
-    rf, rr = distances(real, fake), distances(real, real)
-    r_k, f_k, r_dk = kth_radius(real, k), kth_radius(fake, k), kth_radius(real, density_k)
-    np.fill_diagonal(rr, np.inf)
-    r_1 = rr.min(axis=1)
+    def weight(dist, radius, boundary):
+        return 1.0 if dist < radius else boundary if dist == radius else 0.0
+
+    rf = distances(real, fake)
+    (r_1, w_1), (r_k, w_k), (r_dk, w_dk) = (balls(real, kk) for kk in (1, k, density_k))
+    f_k, fw_k = balls(fake, k)
+    n, m = len(real), len(fake)
     precision = np.mean(
-        [any(rf[i, j] < r_k[i] for i in range(len(real))) for j in range(len(fake))]
+        [any(weight(rf[i, j], r_k[i], w_k[i]) > 0 for i in range(n)) for j in range(m)]
     )
-    recall = np.mean([any(rf[i, j] < f_k[j] for j in range(len(fake))) for i in range(len(real))])
-    density = sum(rf[i, j] < r_dk[i] for i in range(len(real)) for j in range(len(fake))) / (
-        density_k * len(fake)
+    recall = np.mean(
+        [any(weight(rf[i, j], f_k[j], fw_k[j]) > 0 for j in range(m)) for i in range(n)]
     )
-    coverage = np.mean([rf[i].min() < r_dk[i] for i in range(len(real))])
-    memorization = np.mean([rf[:, j].min() < r_1[rf[:, j].argmin()] for j in range(len(fake))])
+    density = sum(weight(rf[i, j], r_dk[i], w_dk[i]) for i in range(n) for j in range(m)) / (
+        density_k * m
+    )
+    coverage = np.mean([weight(rf[i].min(), r_dk[i], w_dk[i]) > 0 for i in range(n)])
+    nearest = rf.argmin(axis=0)
+    memorization = np.mean([weight(rf[a, j], r_1[a], w_1[a]) > 0 for j, a in enumerate(nearest)])
     return {
         "precision": precision,
         "recall": recall,
@@ -53,13 +67,43 @@ def test_matches_a_brute_force_computation(n, m, d, seed):
         assert scores[key] == pytest.approx(value, abs=1e-12), key
 
 
+@given(st.integers(8, 40), st.integers(8, 40), st.integers(1, 3), st.integers(0, 2**31 - 1))
+def test_duplicates_and_ties_match_a_brute_force_computation(n, m, d, seed):
+    # Few distinct integer points: copies (zero radii) and equal distances (ties) abound,
+    # and the distances are exact in float64.
+    rng = np.random.default_rng(seed)
+    real = rng.integers(0, 3, (n, d)).astype("float64")
+    fake = rng.integers(0, 3, (m, d)).astype("float64")
+    expected = brute_force(real, fake, 3, 5)
+    scores = manifold_scores(real, fake)
+    for key, value in expected.items():
+        assert scores[key] == pytest.approx(value, abs=1e-12), key
+
+
+@pytest.mark.parametrize("copies", [2, 4, 7])
+def test_identical_sets_with_duplicates_score_one(copies):
+    # With 4 or more copies of each sample the k-NN radii are 0.
+    x = np.random.default_rng(copies).standard_normal((15, 5)) * 3.0 + 1.0
+    duplicated = np.repeat(x, copies, axis=0)
+    scores = manifold_scores(duplicated, duplicated[::-1].copy())
+    for key in ("precision", "recall", "density", "coverage", "memorization"):
+        assert scores[key] == pytest.approx(1.0), key
+
+
+def test_exact_copies_of_duplicated_training_samples_are_memorized():
+    rng = np.random.default_rng(5)
+    train = np.repeat(rng.standard_normal((40, 6)), 2, axis=0)
+    assert manifold_scores(train, train[::2].copy())["memorization"] == 1.0
+    assert manifold_scores(train, rng.standard_normal((40, 6)))["memorization"] < 0.5
+
+
 def test_small_chunks_give_the_same_scores(monkeypatch):
     rng = np.random.default_rng(1)
     real, fake = rng.standard_normal((70, 4)), rng.standard_normal((50, 4)) + 0.5
     expected = manifold_scores(real, fake)
     monkeypatch.setattr(manifold, "CHUNK_ELEMENTS", 100)  # 1-2 rows a chunk
     assert manifold_scores(real, fake) == expected
-    assert manifold_scores(real, fake, real_radii=manifold.neighbour_radii(real, (1, 3, 5))) == (
+    assert manifold_scores(real, fake, real_balls=manifold.neighbour_balls(real, (1, 3, 5))) == (
         expected
     )
 
