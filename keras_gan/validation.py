@@ -449,6 +449,16 @@ def check_positive_int(value, name):
     return int(value)
 
 
+def check_kid_subset_size(value, name):
+    """A KID subset size: the unbiased MMD^2 averages over pairs of distinct samples."""
+    if not is_int_at_least(value, 2):
+        raise ValueError(
+            f"Expected `{name}` to be an integer >= 2 (KID averages the kernel over pairs of "
+            f"distinct samples of a subset). Received: {name}={value!r}"
+        )
+    return int(value)
+
+
 def check_path(value, name):
     """Returns `value` as a `str` path."""
     try:

@@ -22,7 +22,13 @@ def outputs(model, samples, *, batch_size, role):
                 "Expected a batch of samples or features, shape (batch, ...). "
                 f"Received: shape {values.shape}"
             )
-        return values.reshape(values.shape[0], -1)
+        values = values.reshape(values.shape[0], -1)
+        if not np.isfinite(values).all():
+            raise ValueError(
+                "Expected finite samples: without a feature extractor they are the features. "
+                f"Received: {_non_finite(values)}"
+            )
+        return values
     if isinstance(samples, (list, tuple)):
         samples = np.asarray(samples)
     n = int(samples.shape[0])
@@ -44,9 +50,19 @@ def outputs(model, samples, *, batch_size, role):
         )
     if not np.isfinite(values).all():
         raise ValueError(
-            f"Expected finite outputs from the {role}. Received: NaN or infinite values"
+            f"Expected finite outputs from the {role}. Received: {_non_finite(values)}"
         )
     return values
+
+
+def _non_finite(values):
+    """Says how many NaN and infinite values `values` (n, d) holds, in how many rows."""
+    finite = np.isfinite(values)
+    rows = int((~finite).any(axis=1).sum())
+    return (
+        f"{int(np.isnan(values).sum())} NaN and {int(np.isinf(values).sum())} infinite "
+        f"values in {rows} of {len(values)} samples"
+    )
 
 
 def serialize(model, role):

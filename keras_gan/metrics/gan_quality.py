@@ -40,7 +40,8 @@ def quality_scores(
             `from_logits=True`); `None` leaves `"classifier_score"` out. Defaults to `None`.
         from_logits: whether `classifier` outputs logits. Defaults to `False`.
         kid_subsets: KID subsets. Defaults to `100`.
-        kid_subset_size: KID subset size. Defaults to `1000`.
+        kid_subset_size: KID subset size, >= 2 (capped by the sample counts). Defaults to
+            `1000`.
         k: neighbour of the precision and recall radii. Defaults to `3`.
         density_k: neighbour of the density and coverage radii. Defaults to `5`.
         seed: seed of the KID subsets. Defaults to `0`.
@@ -59,19 +60,20 @@ def quality_scores(
     ```
     """
     feature_extractor = validation.check_callable(feature_extractor, "feature_extractor")
+    k = validation.check_positive_int(k, "k")
+    density_k = validation.check_positive_int(density_k, "density_k")
+    kid_subsets = validation.check_positive_int(kid_subsets, "kid_subsets")
+    kid_subset_size = validation.check_kid_subset_size(kid_subset_size, "kid_subset_size")
     reference = _reference.Reference(
         _features.outputs(feature_extractor, real, batch_size=batch_size, role="feature extractor"),
-        k=validation.check_positive_int(k, "k"),
-        density_k=validation.check_positive_int(density_k, "density_k"),
+        k=k,
+        density_k=density_k,
     )
     generated_features = _features.outputs(
         feature_extractor, generated, batch_size=batch_size, role="feature extractor"
     )
     scores = reference.scores(
-        generated_features,
-        kid_subsets=validation.check_positive_int(kid_subsets, "kid_subsets"),
-        kid_subset_size=validation.check_positive_int(kid_subset_size, "kid_subset_size"),
-        seed=seed,
+        generated_features, kid_subsets=kid_subsets, kid_subset_size=kid_subset_size, seed=seed
     )
     if classifier is not None:
         score = ClassifierScore(classifier, from_logits=from_logits, batch_size=batch_size)
@@ -112,7 +114,8 @@ class GANQuality(keras.callbacks.Callback):
         seed: seed of the generated samples and of the KID subsets. Defaults to `0`.
         from_logits: whether `classifier` outputs logits. Defaults to `False`.
         kid_subsets: KID subsets. Defaults to `100`.
-        kid_subset_size: KID subset size (capped by the sample counts). Defaults to `1000`.
+        kid_subset_size: KID subset size, >= 2 (capped by the sample counts). Defaults to
+            `1000`.
         k: neighbour of the precision and recall radii. Defaults to `3`.
         density_k: neighbour of the density and coverage radii. Defaults to `5`.
         cache_dir: folder of the cached real statistics (a Keras model or `None` as
@@ -171,7 +174,7 @@ class GANQuality(keras.callbacks.Callback):
         self.seed = seed
         self.from_logits = bool(from_logits)
         self.kid_subsets = validation.check_positive_int(kid_subsets, "kid_subsets")
-        self.kid_subset_size = validation.check_positive_int(kid_subset_size, "kid_subset_size")
+        self.kid_subset_size = validation.check_kid_subset_size(kid_subset_size, "kid_subset_size")
         self.cache_dir = None if cache_dir is None else os.fspath(cache_dir)
         self._cache_key = None
         if self.cache_dir is not None:

@@ -51,7 +51,7 @@ class KernelDistance(_features.RealGeneratedMetric):
         feature_extractor: a Keras model or callable mapping a batch of samples to
             `(batch, d)` features; `None` uses the flattened samples. Defaults to `None`.
         subsets: number of random subsets averaged. Defaults to `100`.
-        subset_size: samples per side in each subset, capped at the number of samples
+        subset_size: samples per side in each subset, >= 2, capped at the number of samples
             available on the smaller side. Defaults to `1000`.
         max_samples: features kept per side; later samples are ignored. Defaults to
             `10000`.
@@ -83,7 +83,7 @@ class KernelDistance(_features.RealGeneratedMetric):
     ):
         super().__init__(feature_extractor, batch_size=batch_size, name=name, dtype=dtype)
         self.subsets = validation.check_positive_int(subsets, "subsets")
-        self.subset_size = validation.check_positive_int(subset_size, "subset_size")
+        self.subset_size = validation.check_kid_subset_size(subset_size, "subset_size")
         self.max_samples = validation.check_positive_int(max_samples, "max_samples")
         self.seed = seed
         self.reset_state()

@@ -178,3 +178,35 @@ def test_cache_needs_a_keras_extractor(tmp_path):
 def test_bad_every_n_epochs_raises():
     with pytest.raises(ValueError, match="Expected `every_n_epochs` to be a positive integer"):
         GANQuality(data(), every_n_epochs=0)
+
+
+@pytest.mark.parametrize("size", [0, 1])
+def test_kid_subset_sizes_below_two_are_refused(size):
+    # One sample a subset leaves no pair of distinct samples: the unbiased MMD^2 is 0 / 0.
+    x = data(10)
+    match = rf"Expected `kid_subset_size` to be an integer >= 2 .*Received: kid_subset_size={size}$"
+    with pytest.raises(ValueError, match=match):
+        quality_scores(x, x * 0.5, kid_subset_size=size)
+    with pytest.raises(ValueError, match=match):
+        GANQuality(x, kid_subset_size=size)
+
+
+@pytest.mark.parametrize("value, counts", [(np.nan, "3 NaN and 0"), (np.inf, "0 NaN and 3")])
+@pytest.mark.parametrize("side", ["real", "generated"])
+def test_non_finite_samples_raise_with_or_without_a_feature_extractor(value, counts, side):
+    real, fake = data(20), data(12) * 0.5
+    bad = real if side == "real" else fake
+    bad[3, 1, 2, 0] = bad[3, 0, 0, 0] = value
+    bad[5, 1, 1, 0] = -value
+    received = rf"Received: {counts} infinite values in 2 of {len(bad)} samples$"
+    with pytest.raises(
+        ValueError,
+        match=r"Expected finite samples: without a feature extractor they are the features\. "
+        + received,
+    ):
+        quality_scores(real, fake, kid_subsets=2)
+    extractor = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten()])
+    with pytest.raises(
+        ValueError, match=r"Expected finite outputs from the feature extractor\. " + received
+    ):
+        quality_scores(real, fake, feature_extractor=extractor, kid_subsets=2)

@@ -130,10 +130,20 @@ def test_mismatched_feature_sizes_raise():
         metric.result()
 
 
-@pytest.mark.parametrize("name", ["subsets", "subset_size", "max_samples", "batch_size"])
+@pytest.mark.parametrize("name", ["subsets", "max_samples", "batch_size"])
 def test_non_positive_sizes_raise(name):
     with pytest.raises(ValueError, match=f"Expected `{name}` to be a positive integer"):
         KernelDistance(**{name: 0})
+
+
+@pytest.mark.parametrize("size", [0, 1])
+def test_subset_sizes_below_two_are_refused(size):
+    # One sample a subset leaves no pair of distinct samples: the unbiased MMD^2 is 0 / 0.
+    with pytest.raises(
+        ValueError,
+        match=rf"Expected `subset_size` to be an integer >= 2 .*Received: subset_size={size}$",
+    ):
+        KernelDistance(subset_size=size)
 
 
 def test_kernels_computed_once_or_per_subset_give_the_same_result(monkeypatch):
