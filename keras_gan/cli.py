@@ -463,10 +463,52 @@ def _save_grid(samples, path, scale=None):
 
 
 def _judge(args, **kwargs):
-    """The scores' `Judge` of `args.dataset`: its training split and held-out images."""
+    """The scores' `Judge` of `args.dataset`: its training split and held-out images.
+
+    Warns on stderr when the held-out images are too few for the scores to mean much.
+    """
     train = _load_data(args, "train")
     test_images = _load_data(args, "test")[0]
-    return scores.Judge(args.dataset, args.features, train, test_images, **kwargs)
+    judge = scores.Judge(args.dataset, args.features, train, test_images, **kwargs)
+    warning = _small_split_warning(args, len(judge.test_images))
+    if warning is not None:
+        print(f"keras-gan {args.command}: warning: {warning}", file=sys.stderr, flush=True)
+    return judge
+
+
+def _small_split_warning(args, held_out):
+    """Says why `held_out` images make a report of noise and how to get more, or None."""
+    needed = scores.MIN_REPORT_SAMPLES
+    if held_out >= needed:
+        return None
+    if _is_folder(args) and (args.max_samples is None or args.max_samples >= needed):
+        from keras_gan.datasets.image_folder import TEST_FRACTION as fraction
+
+        remedy = (
+            f"give the folder {math.ceil(needed / fraction)} or more images "
+            f"({fraction:.0%} of them are held out)"
+        )
+    else:  # the named datasets hold out more than enough
+        remedy = f"raise --max-samples to {needed} or more"
+    return (
+        f"the scores compare sets of only {held_out} samples (as many as the held-out "
+        f"images), too few to mean much (a share such as precision or coverage is uncertain "
+        f"by up to {0.5 / math.sqrt(max(held_out, 1)):.2f} on {held_out} samples); {needed} "
+        f"or more are needed: {remedy}"
+    )
+
+
+def _check_run_dir(run_dir):
+    """Raises unless `run_dir` is a folder or can be made one (no file on its path)."""
+    existing = os.path.abspath(run_dir)
+    while not os.path.lexists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise ValueError(
+            "Expected --output-dir (and --name) to name a folder or a path where one can be "
+            f"made. Received: run directory {run_dir!r}, but {existing!r} exists and is not "
+            "a folder"
+        )
 
 
 # ------------------------------------------------------------------ commands
@@ -477,6 +519,7 @@ def _train(args):
         + time.strftime("%Y%m%d-%H%M%S")
     )
     run_dir = os.path.join(args.output_dir, name)
+    _check_run_dir(run_dir)
     if os.path.isdir(run_dir) and os.listdir(run_dir):
         raise ValueError(
             f"Expected a new run directory. Received: --name {name!r}, and {run_dir!r} "

@@ -141,8 +141,40 @@ def test_sample_from_gan_and_generator_files_gives_the_same_grid(run_dir, tmp_pa
 def test_score_prints_the_scores(run_dir, capsys):
     argv = ["score", str(run_dir / "generator.keras"), "--max-samples", "64"]
     assert cli.main(argv) == 0
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     assert "classifier score" in out and "held-out real" in out and "recall" in out
+    # 64 held-out images: one line on stderr says the scores mean little, and why.
+    assert captured.err.splitlines() == [
+        "keras-gan score: warning: the scores compare sets of only 64 samples (as many as the "
+        "held-out images), too few to mean much (a share such as precision or coverage is "
+        "uncertain by up to 0.06 on 64 samples); 100 or more are needed: raise --max-samples "
+        "to 100 or more"
+    ]
+
+
+def test_score_of_enough_held_out_images_gives_no_warning(run_dir, capsys):
+    argv = ["score", str(run_dir / "generator.keras"), "--max-samples", "100"]
+    assert cli.main([*argv, "--features", "pixels"]) == 0
+    captured = capsys.readouterr()
+    assert "held-out real" in captured.out and captured.err == ""
+
+
+def test_score_on_a_folder_of_20_images_warns_of_its_4_held_out_images(tmp_path, capsys):
+    folder = write_folder(tmp_path / "folder", 20)
+    noise = keras.Input((4,))
+    pixels = keras.layers.Dense(32 * 32, activation="tanh")(noise)
+    path = str(tmp_path / "generator.keras")
+    keras.Model(noise, keras.layers.Reshape((32, 32, 1))(pixels)).save(path)
+    argv = ["score", path, "--dataset", str(folder), "--image-size", "32"]
+    argv += ["--color-mode", "grayscale", "--features", "pixels"]
+    assert cli.main(argv) == 0
+    captured = capsys.readouterr()
+    assert "4 samples, as many as the held-out real images" in captured.out
+    [line] = captured.err.splitlines()
+    assert line.startswith("keras-gan score: warning: the scores compare sets of only 4 samples")
+    assert "uncertain by up to 0.25 on 4 samples" in line
+    assert line.endswith("give the folder 500 or more images (20% of them are held out)")
 
 
 def test_score_on_pixels_reads_the_cached_reference_the_second_time(run_dir, capsys, monkeypatch):
@@ -336,6 +368,19 @@ def test_existing_run_directory_is_not_overwritten(capsys, tmp_path):
     argv = ["train", "--output-dir", str(tmp_path), "--name", "taken"]
     one_line_error(capsys, argv, "Expected a new run directory", status=1)
     assert (tmp_path / "taken" / "gan.keras").read_text() == "earlier run"
+
+
+@pytest.mark.parametrize("name", ["runs/run", "run"])
+def test_output_dir_under_a_file_is_refused_on_one_line(capsys, tmp_path, name):
+    (tmp_path / "notes.txt").write_text("a file")
+    output_dir = str(tmp_path / "notes.txt")
+    argv = ["train", "--output-dir", output_dir, "--name", name, "--epochs", "1"]
+    argv += ["--max-samples", "32", "--no-scores", "--quiet"]
+    line = one_line_error(capsys, argv, "Expected --output-dir (and --name) to name a folder")
+    run_dir = os.path.join(output_dir, name)
+    assert line.endswith(
+        f"Received: run directory {run_dir!r}, but {output_dir!r} exists and is not a folder"
+    )
 
 
 @pytest.mark.parametrize("command", ["sample", "score"])
