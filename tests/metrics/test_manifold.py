@@ -2,58 +2,12 @@
 
 import numpy as np
 import pytest
+from direct_scores import brute_force_manifold as brute_force
 from hypothesis import given
 from hypothesis import strategies as st
 
 from keras_gan.metrics import manifold
 from keras_gan.metrics import manifold_scores
-
-
-def brute_force(real, fake, k, density_k):
-    """The papers' definitions, written out over the full distance matrices.
-
-    A ball counts every sample of its own set (its centre included) closer than the
-    radius; the samples at exactly the radius share what that count lacks of k (none
-    without ties, the papers' open balls).
-    """
-
-    def distances(a, b):
-        return np.sqrt(((a[:, None, :] - b[None, :, :]) ** 2).sum(-1))
-
-    def balls(x, kk):
-        d = distances(x, x)
-        others = d + np.diag(np.full(len(x), np.inf))
-        radius = np.sort(others, axis=1)[:, kk - 1]
-        inside = (d < radius[:, None]).sum(axis=1)
-        on = (d == radius[:, None]).sum(axis=1)
-        return radius, (kk - inside) / on
-
-    def weight(dist, radius, boundary):
-        return 1.0 if dist < radius else boundary if dist == radius else 0.0
-
-    rf = distances(real, fake)
-    (r_1, w_1), (r_k, w_k), (r_dk, w_dk) = (balls(real, kk) for kk in (1, k, density_k))
-    f_k, fw_k = balls(fake, k)
-    n, m = len(real), len(fake)
-    precision = np.mean(
-        [any(weight(rf[i, j], r_k[i], w_k[i]) > 0 for i in range(n)) for j in range(m)]
-    )
-    recall = np.mean(
-        [any(weight(rf[i, j], f_k[j], fw_k[j]) > 0 for j in range(m)) for i in range(n)]
-    )
-    density = sum(weight(rf[i, j], r_dk[i], w_dk[i]) for i in range(n) for j in range(m)) / (
-        density_k * m
-    )
-    coverage = np.mean([weight(rf[i].min(), r_dk[i], w_dk[i]) > 0 for i in range(n)])
-    nearest = rf.argmin(axis=0)
-    memorization = np.mean([weight(rf[a, j], r_1[a], w_1[a]) > 0 for j, a in enumerate(nearest)])
-    return {
-        "precision": precision,
-        "recall": recall,
-        "density": density,
-        "coverage": coverage,
-        "memorization": memorization,
-    }
 
 
 @given(st.integers(8, 40), st.integers(8, 40), st.integers(1, 6), st.integers(0, 2**31 - 1))
