@@ -58,14 +58,19 @@ def resize_matrix(in_size, out_size, mode):
     (antialiasing), its weights normalised over the pixels inside the image.
     """
     length = keras.ops.cast(in_size, "float32")
-    scale = length / float(out_size)
+    out = float(out_size)
     inputs = keras.ops.cast(keras.ops.arange(in_size), "float32")[None, :]
     outputs = keras.ops.cast(keras.ops.arange(out_size), "float32")[:, None]
     if mode == "legacy_tensorflow":
-        source = keras.ops.minimum(outputs * scale, length - 1.0)
+        # In float32 as TF1 computes it (`float(out) * (float(in) / out)`): its rounding
+        # moves a 300 -> 299 resize by up to 0.01 of 255.
+        source = keras.ops.minimum(outputs * (length / out), length - 1.0)
         return keras.ops.maximum(1.0 - keras.ops.abs(inputs - source), 0.0)
-    support_scale = keras.ops.maximum(scale, 1.0)
-    weights = _bicubic((inputs + 0.5 - (outputs + 0.5) * scale) / support_scale)
+    # PIL computes in float64. The offsets between input and output pixel centres as
+    # (integer numerator) / out: the numerators are exact in float32, so each weight
+    # carries one rounding, not the error of a float32 coordinate hundreds of pixels long.
+    offset = ((2.0 * inputs + 1.0) * out - (2.0 * outputs + 1.0) * length) / (2.0 * out)
+    weights = _bicubic(offset / keras.ops.maximum(length / out, 1.0))
     return weights / keras.ops.sum(weights, axis=1, keepdims=True)
 
 
