@@ -12,6 +12,8 @@ import numpy as np
 
 from keras_gan import architectures
 from keras_gan import metrics
+from keras_gan.metrics import _reference
+from keras_gan.metrics import fid_inception
 
 #: Generated sets averaged in the final scores.
 DRAWS = 5
@@ -39,9 +41,15 @@ def gpu_visible():
         return False
 
 
-def feature_models(choice, images, labels, *, quiet, dataset):
+def feature_models(
+    choice, images, labels, *, quiet, dataset, fid_weights=None, fid_resize="legacy_tensorflow"
+):
     """Returns `(feature_extractor, classifier, description)` for `--features choice`."""
     image_shape = images.shape[1:]
+    if choice == "fid-inception":
+        weights = fid_inception.WEIGHTS_URL if fid_weights is None else fid_weights
+        extractor = metrics.fid_inception_extractor(weights, resize=fid_resize)
+        return extractor, None, extractor.description
     classes = len(np.unique(labels))
     if choice == "auto":
         if classes > 1:
@@ -102,6 +110,15 @@ class EpochQuality(metrics.GANQuality):
             print(f"  scores after epoch {epoch + 1} ({seconds:.1f} s): {shown}", flush=True)
 
 
+def _fd_to_stats(quality, stats, samples):
+    return metrics.quality_scores(
+        None,
+        samples,
+        feature_extractor=quality.feature_extractor,
+        reference_stats=stats,
+    )["fd"]
+
+
 class Judge:
     """The scores against a dataset's training split: at the end of some epochs, and
     in the final report next to held-out real data.
@@ -113,13 +130,33 @@ class Judge:
     """
 
     def __init__(
-        self, dataset, features, train, test_images, *, quiet=False, epochs=1, cache_dir=None
+        self,
+        dataset,
+        features,
+        train,
+        test_images,
+        *,
+        quiet=False,
+        epochs=1,
+        cache_dir=None,
+        fid_weights=None,
+        fid_resize="legacy_tensorflow",
+        reference_stats=None,
     ):
         self.dataset = dataset
         self.train_images, train_labels = train
         self.test_images = test_images[:REPORT_SAMPLES]
+        self.reference_stats = reference_stats
+        if reference_stats is not None:
+            _reference.load_statistics(reference_stats)  # fails before training
         extractor, classifier, self.features = feature_models(
-            features, self.train_images, train_labels, quiet=quiet, dataset=dataset
+            features,
+            self.train_images,
+            train_labels,
+            quiet=quiet,
+            dataset=dataset,
+            fid_weights=fid_weights,
+            fid_resize=fid_resize,
         )
         self.quality = EpochQuality(
             self.train_images[:REFERENCE_IMAGES],
@@ -143,19 +180,22 @@ class Judge:
         """
         start = time.perf_counter()
         self.quality.kid_subsets = 100
-        draws = [self.quality.scores(generate(self.num_samples, 1000 + i)) for i in range(DRAWS)]
+        samples = [generate(self.num_samples, 1000 + i) for i in range(DRAWS)]
+        draws = [self.quality.scores(s) for s in samples]
         generated = {key: float(np.mean([d[key] for d in draws])) for key in draws[0]}
+        reference = len(self.quality.real_samples)
         results = {
             "generated": generated,
             "generated_draws": draws,
             "held_out_real": self.quality.scores(self.test_images),
             "features": self.features,
-            "reference_images": len(self.quality.real_samples),
+            "protocol": f"{self.features}, {self.num_samples} generated vs {reference} reference",
+            "reference_images": reference,
         }
         print(
-            f"\nScores against {len(self.quality.real_samples)} {self.dataset} training "
-            f"images ({self.features}); generated: mean of {DRAWS} sets of "
-            f"{self.num_samples} samples, as many as the held-out real images:"
+            f"\nScores against {reference} {self.dataset} training images ({self.features}); "
+            f"generated: mean of {DRAWS} sets of {self.num_samples} samples, as many as the "
+            "held-out real images:"
         )
         columns = ("FD", "KID", "precision", "recall", "density", "coverage", "memorized")
         keys = ("fd", "kid", "precision", "recall", "density", "coverage", "memorization")
@@ -167,5 +207,24 @@ class Judge:
                 f"{row[key]:11.3f}" for key in keys[2:]
             )
             print(f"  {label:15s}{values}{shown}")
+        if self.reference_stats is not None:
+            results["reference_stats"] = self._reference_stats_fd(samples)
         results["report_seconds"] = round(time.perf_counter() - start, 3)
         return results
+
+    def _reference_stats_fd(self, samples):
+        """FD of the generated sets and of the held-out images against `reference_stats`."""
+        stats = self.reference_stats
+        fds = [_fd_to_stats(self.quality, stats, s) for s in samples]
+        held_out = _fd_to_stats(self.quality, stats, self.test_images)
+        print(
+            f"FD against {stats} ({self.features}, {self.num_samples} samples): generated "
+            f"{np.mean(fds):.4f}, held-out real {held_out:.4f}"
+        )
+        return {
+            "file": stats,
+            "fd_generated": float(np.mean(fds)),
+            "fd_generated_draws": [float(v) for v in fds],
+            "fd_held_out_real": float(held_out),
+            "samples": self.num_samples,
+        }
