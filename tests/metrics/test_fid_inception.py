@@ -150,3 +150,17 @@ def test_saved_and_reloaded_extractor_gives_the_same_features(random_network, tm
         rtol=1e-5,
         atol=1e-6,
     )
+
+
+def test_quality_scores_and_gan_quality_accept_the_extractor(random_network, tmp_path):
+    from keras_gan.metrics import GANQuality
+    from keras_gan.metrics import quality_scores
+
+    rng = np.random.default_rng(6)
+    real = rng.integers(0, 256, (8, 12, 12, 3)).astype("uint8")
+    generated = rng.uniform(-1, 1, (8, 12, 12, 3)).astype("float32")
+    scores = quality_scores(real, generated, feature_extractor=random_network, kid_subset_size=4)
+    assert np.isfinite(scores["fd"]) and scores["fd"] > 0
+    quality = GANQuality(real, random_network, num_samples=8, kid_subsets=2, cache_dir=tmp_path)
+    assert quality.scores(generated)["fd"] == pytest.approx(scores["fd"], rel=1e-6)
+    assert quality.reference_from_cache is False

@@ -24,6 +24,8 @@ def _import_pytorch_fid():
     # (the Inception modules) import; no torchvision op runs here.
     try:
         import torchvision  # noqa: F401
+    except ImportError:
+        pytest.skip("torchvision (for pytorch-fid) is not installed: the torch-reference extra")
     except RuntimeError:
         library = torch.library.Library("torchvision", "DEF")  # noqa: F841
         library.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
