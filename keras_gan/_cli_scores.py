@@ -13,6 +13,7 @@ import numpy as np
 from keras_gan import architectures
 from keras_gan import metrics
 from keras_gan.metrics import _reference
+from keras_gan.metrics import _stats
 from keras_gan.metrics import fid_inception
 
 #: Generated sets averaged in the final scores.
@@ -110,15 +111,6 @@ class EpochQuality(metrics.GANQuality):
             print(f"  scores after epoch {epoch + 1} ({seconds:.1f} s): {shown}", flush=True)
 
 
-def _fd_to_stats(quality, stats, samples):
-    return metrics.quality_scores(
-        None,
-        samples,
-        feature_extractor=quality.feature_extractor,
-        reference_stats=stats,
-    )["fd"]
-
-
 class Judge:
     """The scores against a dataset's training split: at the end of some epochs, and
     in the final report next to held-out real data.
@@ -147,8 +139,9 @@ class Judge:
         self.train_images, train_labels = train
         self.test_images = test_images[:REPORT_SAMPLES]
         self.reference_stats = reference_stats
-        if reference_stats is not None:
-            _reference.load_statistics(reference_stats)  # fails before training
+        self._stats = (
+            None if reference_stats is None else _reference.load_statistics(reference_stats)
+        )
         extractor, classifier, self.features = feature_models(
             features,
             self.train_images,
@@ -168,6 +161,14 @@ class Judge:
             cache_dir=cache_dir,
             quiet=quiet,
         )
+        if self._stats is not None:  # fails before training, not after
+            size = self.quality.features(self.train_images[:2]).shape[1]
+            if size != self._stats[0].shape[0]:
+                raise ValueError(
+                    f"Expected reference statistics of the {size} features of "
+                    f"{self.features}. Received: {reference_stats!r}, of "
+                    f"{self._stats[0].shape[0]} features"
+                )
 
     @property
     def num_samples(self):
@@ -181,13 +182,15 @@ class Judge:
         start = time.perf_counter()
         self.quality.kid_subsets = 100
         samples = [generate(self.num_samples, 1000 + i) for i in range(DRAWS)]
-        draws = [self.quality.scores(s) for s in samples]
+        features = [self.quality.features(s) for s in samples]
+        draws = [self.quality.scores(s, features=f) for s, f in zip(samples, features, strict=True)]
+        held_out_features = self.quality.features(self.test_images)
         generated = {key: float(np.mean([d[key] for d in draws])) for key in draws[0]}
         reference = len(self.quality.real_samples)
         results = {
             "generated": generated,
             "generated_draws": draws,
-            "held_out_real": self.quality.scores(self.test_images),
+            "held_out_real": self.quality.scores(self.test_images, features=held_out_features),
             "features": self.features,
             "protocol": f"{self.features}, {self.num_samples} generated vs {reference} reference",
             "reference_images": reference,
@@ -208,15 +211,15 @@ class Judge:
             )
             print(f"  {label:15s}{values}{shown}")
         if self.reference_stats is not None:
-            results["reference_stats"] = self._reference_stats_fd(samples)
+            results["reference_stats"] = self._reference_stats_fd(features, held_out_features)
         results["report_seconds"] = round(time.perf_counter() - start, 3)
         return results
 
-    def _reference_stats_fd(self, samples):
+    def _reference_stats_fd(self, features, held_out_features):
         """FD of the generated sets and of the held-out images against `reference_stats`."""
-        stats = self.reference_stats
-        fds = [_fd_to_stats(self.quality, stats, s) for s in samples]
-        held_out = _fd_to_stats(self.quality, stats, self.test_images)
+        stats, (mu, sigma) = self.reference_stats, self._stats
+        fds = [_stats.frechet_distance_to_samples(mu, sigma, f) for f in features]
+        held_out = _stats.frechet_distance_to_samples(mu, sigma, held_out_features)
         print(
             f"FD against {stats} ({self.features}, {self.num_samples} samples): generated "
             f"{np.mean(fds):.4f}, held-out real {held_out:.4f}"

@@ -371,6 +371,7 @@ def test_conditional_generator_needs_num_classes(capsys, tmp_path):
     assert Image.open(out).size == (3 * 9 * 4 + 4, 3 * 9 * 4 + 4)
 
 
+@pytest.mark.filterwarnings("ignore:Matrix is singular")  # the digits' constant border pixels
 def test_score_reports_the_protocol_and_the_fd_against_reference_statistics(
     run_dir, tmp_path, capsys
 ):
@@ -386,6 +387,17 @@ def test_score_reports_the_protocol_and_the_fd_against_reference_statistics(
     assert last.startswith(f"FD against {stats} (64 pixel features, 40 samples): generated ")
     held_out = float(last.rsplit(" ", 1)[-1])
     assert 0 < held_out < float(last.split("generated ")[1].split(",")[0])
+    # The held-out images' FD, by the formula with scipy's matrix square root.
+    import scipy.linalg
+
+    test = np.asarray(keras_gan.datasets.load_digits("test")[0][:40], "float64").reshape(40, -1)
+    mu1, sigma1 = features.mean(axis=0), np.cov(features, rowvar=False)
+    mu2, sigma2 = test.mean(axis=0), np.cov(test, rowvar=False)
+    root = scipy.linalg.sqrtm(sigma1 @ sigma2).real
+    expected = np.sum((mu1 - mu2) ** 2) + np.trace(sigma1 + sigma2 - 2 * root)
+    assert held_out == pytest.approx(expected, abs=2e-3)
+    np.savez(stats, mu=np.zeros(10), sigma=np.eye(10))
+    one_line_error(capsys, argv, "Expected reference statistics of the 64 features of 64 pixel")
 
 
 def test_fid_inception_features_without_weights_say_where_to_put_them(tmp_path, capsys):

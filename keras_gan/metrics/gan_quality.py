@@ -241,19 +241,19 @@ class GANQuality(keras.callbacks.Callback):
             return gan.generate(self.num_samples, labels=labels, seed=self.seed)
         return gan.generate(self.num_samples, seed=self.seed)
 
-    def scores(self, samples) -> dict:
+    def scores(self, samples, *, features=None) -> dict:
         """Returns the scores of `samples` against `real_data`.
 
         Args:
             samples: generated (or any) samples, `(n, ...)` like `real_data`.
+            features: `self.features(samples)` when already computed. Defaults to `None`.
 
         Returns:
             A dict of floats with the keys of `quality_scores`.
         """
         reference = self._real_reference()
-        features = _features.outputs(
-            self.feature_extractor, samples, batch_size=256, role="feature extractor"
-        )
+        if features is None:
+            features = self.features(samples)
         scores = reference.scores(
             features,
             kid_subsets=self.kid_subsets,
@@ -265,6 +265,12 @@ class GANQuality(keras.callbacks.Callback):
             score.update_state(None, samples)
             scores["classifier_score"] = score.result()
         return scores
+
+    def features(self, samples):
+        """The feature extractor's float64 `(n, d)` features of `samples`."""
+        return _features.outputs(
+            self.feature_extractor, samples, batch_size=256, role="feature extractor"
+        )
 
     def evaluate(self, gan) -> dict:
         """Returns the scores of `num_samples` samples of `gan` from the fixed seed."""
