@@ -12,6 +12,9 @@ import numpy as np
 
 from keras_gan import architectures
 from keras_gan import metrics
+from keras_gan.metrics import _reference
+from keras_gan.metrics import _stats
+from keras_gan.metrics import fid_inception
 
 #: Generated sets averaged in the final scores.
 DRAWS = 5
@@ -44,9 +47,15 @@ def gpu_visible():
         return False
 
 
-def feature_models(choice, images, labels, *, quiet, dataset):
+def feature_models(
+    choice, images, labels, *, quiet, dataset, fid_weights=None, fid_resize="legacy_tensorflow"
+):
     """Returns `(feature_extractor, classifier, description)` for `--features choice`."""
     image_shape = images.shape[1:]
+    if choice == "fid-inception":
+        weights = fid_inception.WEIGHTS_URL if fid_weights is None else fid_weights
+        extractor = metrics.fid_inception_extractor(weights, resize=fid_resize)
+        return extractor, None, extractor.description
     classes = len(np.unique(labels))
     if choice == "auto":
         if classes > 1:
@@ -118,13 +127,34 @@ class Judge:
     """
 
     def __init__(
-        self, dataset, features, train, test_images, *, quiet=False, epochs=1, cache_dir=None
+        self,
+        dataset,
+        features,
+        train,
+        test_images,
+        *,
+        quiet=False,
+        epochs=1,
+        cache_dir=None,
+        fid_weights=None,
+        fid_resize="legacy_tensorflow",
+        reference_stats=None,
     ):
         self.dataset = dataset
         self.train_images, train_labels = train
         self.test_images = test_images[:REPORT_SAMPLES]
+        self.reference_stats = reference_stats
+        self._stats = (
+            None if reference_stats is None else _reference.load_statistics(reference_stats)
+        )
         extractor, classifier, self.features = feature_models(
-            features, self.train_images, train_labels, quiet=quiet, dataset=dataset
+            features,
+            self.train_images,
+            train_labels,
+            quiet=quiet,
+            dataset=dataset,
+            fid_weights=fid_weights,
+            fid_resize=fid_resize,
         )
         self.quality = EpochQuality(
             self.train_images[:REFERENCE_IMAGES],
@@ -136,6 +166,14 @@ class Judge:
             cache_dir=cache_dir,
             quiet=quiet,
         )
+        if self._stats is not None:  # fails before training, not after
+            size = self.quality.features(self.train_images[:2]).shape[1]
+            if size != self._stats[0].shape[0]:
+                raise ValueError(
+                    f"Expected reference statistics of the {size} features of "
+                    f"{self.features}. Received: {reference_stats!r}, of "
+                    f"{self._stats[0].shape[0]} features"
+                )
 
     @property
     def num_samples(self):
@@ -148,19 +186,24 @@ class Judge:
         """
         start = time.perf_counter()
         self.quality.kid_subsets = 100
-        draws = [self.quality.scores(generate(self.num_samples, 1000 + i)) for i in range(DRAWS)]
+        samples = [generate(self.num_samples, 1000 + i) for i in range(DRAWS)]
+        features = [self.quality.features(s) for s in samples]
+        draws = [self.quality.scores(s, features=f) for s, f in zip(samples, features, strict=True)]
+        held_out_features = self.quality.features(self.test_images)
         generated = {key: float(np.mean([d[key] for d in draws])) for key in draws[0]}
+        reference = len(self.quality.real_samples)
         results = {
             "generated": generated,
             "generated_draws": draws,
-            "held_out_real": self.quality.scores(self.test_images),
+            "held_out_real": self.quality.scores(self.test_images, features=held_out_features),
             "features": self.features,
-            "reference_images": len(self.quality.real_samples),
+            "protocol": f"{self.features}, {self.num_samples} generated vs {reference} reference",
+            "reference_images": reference,
         }
         print(
-            f"\nScores against {len(self.quality.real_samples)} {self.dataset} training "
-            f"images ({self.features}); generated: mean of {DRAWS} sets of "
-            f"{self.num_samples} samples, as many as the held-out real images:"
+            f"\nScores against {reference} {self.dataset} training images ({self.features}); "
+            f"generated: mean of {DRAWS} sets of {self.num_samples} samples, as many as the "
+            "held-out real images:"
         )
         columns = ("FD", "KID", "precision", "recall", "density", "coverage", "memorized")
         keys = ("fd", "kid", "precision", "recall", "density", "coverage", "memorization")
@@ -172,5 +215,24 @@ class Judge:
                 f"{row[key]:11.3f}" for key in keys[2:]
             )
             print(f"  {label:15s}{values}{shown}")
+        if self.reference_stats is not None:
+            results["reference_stats"] = self._reference_stats_fd(features, held_out_features)
         results["report_seconds"] = round(time.perf_counter() - start, 3)
         return results
+
+    def _reference_stats_fd(self, features, held_out_features):
+        """FD of the generated sets and of the held-out images against `reference_stats`."""
+        stats, (mu, sigma) = self.reference_stats, self._stats
+        fds = [_stats.frechet_distance_to_samples(mu, sigma, f) for f in features]
+        held_out = _stats.frechet_distance_to_samples(mu, sigma, held_out_features)
+        print(
+            f"FD against {stats} ({self.features}, {self.num_samples} samples): generated "
+            f"{np.mean(fds):.4f}, held-out real {held_out:.4f}"
+        )
+        return {
+            "file": stats,
+            "fd_generated": float(np.mean(fds)),
+            "fd_generated_draws": [float(v) for v in fds],
+            "fd_held_out_real": float(held_out),
+            "samples": self.num_samples,
+        }

@@ -35,7 +35,10 @@ FOLDER_IMAGE_SIZES = (32, 64, 128)
 #: Real images of a folder held in memory for the scores, per split.
 FOLDER_SCORE_IMAGES = 2000
 #: `--features` choices (see `keras_gan._cli_scores.feature_models`).
-FEATURES = ("auto", "classifier", "inception", "pixels")
+FEATURES = ("auto", "classifier", "inception", "fid-inception", "pixels")
+#: `--fid-resize` choices (`keras_gan.metrics.fid_inception.RESIZE_MODES`, listed here so
+#: that `--help` needs no Keras import).
+FID_RESIZE_MODES = ("legacy_tensorflow", "clean")
 #: Loggers of the libraries below keras_gan, quieted unless `--verbose`.
 _LIBRARY_LOGGERS = ("tensorflow", "absl", "jax", "torch", "keras", "h5py")
 
@@ -190,7 +193,29 @@ def _add_scoring_flags(parser):
         choices=FEATURES,
         default="auto",
         help="features of the scores: auto is classifier for data with 2+ classes, else "
-        "inception with a GPU, else pixels (downscaled to 16 px)",
+        "inception with a GPU, else pixels (downscaled to 16 px); fid-inception is the 2015 "
+        "Inception network of published FIDs (docs/fid.md)",
+    )
+    parser.add_argument(
+        "--fid-weights",
+        default=None,
+        metavar="FILE",
+        help="with --features fid-inception: pytorch-fid's pt_inception-2015-12-05-6726825d.pth "
+        "(default: downloaded once to ~/.keras/models)",
+    )
+    parser.add_argument(
+        "--fid-resize",
+        choices=FID_RESIZE_MODES,
+        default="legacy_tensorflow",
+        help="with --features fid-inception: the resize protocol, TF1 bilinear as the original "
+        "FID code or clean-fid's PIL bicubic",
+    )
+    parser.add_argument(
+        "--fid-reference-stats",
+        default=None,
+        metavar="FILE.npz",
+        help="also report the FD against these statistics (arrays mu and sigma, e.g. "
+        "published ones; same features and protocol)",
     )
 
 
@@ -469,7 +494,16 @@ def _judge(args, **kwargs):
     """
     train = _load_data(args, "train")
     test_images = _load_data(args, "test")[0]
-    judge = scores.Judge(args.dataset, args.features, train, test_images, **kwargs)
+    judge = scores.Judge(
+        args.dataset,
+        args.features,
+        train,
+        test_images,
+        fid_weights=args.fid_weights,
+        fid_resize=args.fid_resize,
+        reference_stats=args.fid_reference_stats,
+        **kwargs,
+    )
     warning = _small_split_warning(args, len(judge.test_images))
     if warning is not None:
         print(f"keras-gan {args.command}: warning: {warning}", file=sys.stderr, flush=True)

@@ -17,6 +17,7 @@ sys.path.insert(0, BENCHMARKS)
 
 import _variants  # noqa: E402
 import chart  # noqa: E402
+import fid_samples  # noqa: E402
 import image_folder  # noqa: E402
 import label_check  # noqa: E402
 import little_data  # noqa: E402
@@ -276,3 +277,14 @@ def test_little_data_arms_table_and_chart(tmp_path):
 
     with Image.open(tmp_path / "chart.png") as image:
         assert image.width > 400 and image.height > 100
+
+
+def test_fid_samples_tiny_shows_the_bias_falling_with_the_sample_count(tmp_path, capsys):
+    out = tmp_path / "fid.json"
+    argv = ["--sizes", "20,200", "--seeds", "2", "--features", "pixels", "--json", str(out)]
+    assert fid_samples.main(argv) == 0
+    curves = json.loads(out.read_text())["curves"]
+    real, noisy = curves["64 pixels, real"]["fd"], curves["64 pixels, noisy"]["fd"]
+    assert np.mean(real["20"]) > np.mean(real["200"]) > 0
+    assert np.mean(noisy["200"]) > np.mean(real["200"])
+    assert "| inf (1/n fit) |" in capsys.readouterr().out

@@ -75,6 +75,8 @@ def test_train_writes_the_run_directory(run_dir, capsys):
         assert set(scores[row]) == {"classifier_score", *SCORE_KEYS}
         assert all(np.isfinite(v) for v in scores[row].values())
     assert scores["features"] == "classifier features"
+    assert scores["protocol"].startswith("classifier features, ")
+    assert scores["protocol"].endswith(f"generated vs {scores['reference_images']} reference")
     assert 0 <= scores["epoch_scoring_seconds"] <= scores["seconds"]
     # The real statistics are cached beside the run, for the next run on the same data.
     assert len(list((run_dir.parent / "reference_stats").glob("reference-*.npz"))) == 1
@@ -412,3 +414,43 @@ def test_conditional_generator_needs_num_classes(capsys, tmp_path):
     one_line_error(capsys, ["sample", path, "--out", out], "Expected --num-classes", status=1)
     assert cli.main(["sample", path, "--out", out, "--n", "8", "--num-classes", "4"]) == 0
     assert Image.open(out).size == (3 * 9 * 4 + 4, 3 * 9 * 4 + 4)
+
+
+@pytest.mark.filterwarnings("ignore:Matrix is singular")  # the digits' constant border pixels
+def test_score_reports_the_protocol_and_the_fd_against_reference_statistics(
+    run_dir, tmp_path, capsys
+):
+    # Statistics of the training images' pixel features (8x8 digits: the pixels).
+    train, _ = keras_gan.datasets.load_digits("train")
+    features = np.asarray(train[:64], "float64").reshape(64, -1)
+    stats = tmp_path / "stats.npz"
+    np.savez(stats, mu=features.mean(axis=0), sigma=np.cov(features, rowvar=False))
+    argv = ["score", str(run_dir / "generator.keras"), "--max-samples", "40"]
+    argv += ["--features", "pixels", "--fid-reference-stats", str(stats)]
+    assert cli.main(argv) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith(f"FD against {stats} (64 pixel features, 40 samples): generated ")
+    held_out = float(last.rsplit(" ", 1)[-1])
+    assert 0 < held_out < float(last.split("generated ")[1].split(",")[0])
+    # The held-out images' FD, by the formula with scipy's matrix square root.
+    import scipy.linalg
+
+    test = np.asarray(keras_gan.datasets.load_digits("test")[0][:40], "float64").reshape(40, -1)
+    mu1, sigma1 = features.mean(axis=0), np.cov(features, rowvar=False)
+    mu2, sigma2 = test.mean(axis=0), np.cov(test, rowvar=False)
+    root = scipy.linalg.sqrtm(sigma1 @ sigma2).real
+    expected = np.sum((mu1 - mu2) ** 2) + np.trace(sigma1 + sigma2 - 2 * root)
+    assert held_out == pytest.approx(expected, abs=2e-3)
+    np.savez(stats, mu=np.zeros(10), sigma=np.eye(10))
+    one_line_error(capsys, argv, "Expected reference statistics of the 64 features of 64 pixel")
+
+
+def test_fid_inception_features_without_weights_say_where_to_put_them(tmp_path, capsys):
+    missing = str(tmp_path / "pt_inception.pth")
+    argv = ["score", "m.keras", "--features", "fid-inception", "--fid-weights", missing]
+    images, labels = digits_like()
+    with pytest.raises(ValueError, match=r"Received: weights='.*pt_inception.pth', which does"):
+        _cli_scores.feature_models(
+            "fid-inception", images, labels, quiet=True, dataset="x", fid_weights=missing
+        )
+    assert cli.build_parser().parse_args(argv).fid_resize == "legacy_tensorflow"

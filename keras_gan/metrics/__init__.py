@@ -5,10 +5,12 @@
 float64; `manifold_scores` gives precision, recall, density, coverage and
 memorization; `quality_scores` all of them at once, and `GANQuality` puts them in the
 epoch logs during `fit`. `inception_feature_extractor` gives Inception-v3 features,
-`pixel_feature_extractor` downscaled pixels.
+`pixel_feature_extractor` downscaled pixels, `fid_inception_extractor` the 2015
+Inception network of published FIDs.
 """
 
 from keras_gan.metrics.classifier_score import ClassifierScore
+from keras_gan.metrics.fid_inception import fid_inception_extractor
 from keras_gan.metrics.frechet_distance import FrechetDistance
 from keras_gan.metrics.gan_quality import GANQuality
 from keras_gan.metrics.gan_quality import quality_scores
@@ -22,6 +24,7 @@ __all__ = [
     "FrechetDistance",
     "GANQuality",
     "KernelDistance",
+    "fid_inception_extractor",
     "inception_feature_extractor",
     "manifold_scores",
     "pixel_feature_extractor",

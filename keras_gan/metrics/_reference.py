@@ -102,6 +102,31 @@ class Reference:
         return cls(computed.pop("features"), k=k, density_k=density_k, _computed=computed)
 
 
+def load_statistics(path):
+    """Returns `(mu, sigma)` from a reference-statistics `.npz` file (the common format of
+    published FID statistics: arrays `mu` `(d,)` and `sigma` `(d, d)`)."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise ValueError(
+            f"Expected a reference-statistics .npz file with arrays mu and sigma. "
+            f"Received: {path!r}, which does not exist"
+        )
+    with np.load(path) as stored:
+        if "mu" not in stored.files or "sigma" not in stored.files:
+            raise ValueError(
+                "Expected a reference-statistics .npz file with arrays mu and sigma. "
+                f"Received: {path!r}, holding {sorted(stored.files)}"
+            )
+        mu = np.asarray(stored["mu"], "float64")
+        sigma = np.asarray(stored["sigma"], "float64")
+    if mu.ndim != 1 or sigma.shape != (mu.shape[0], mu.shape[0]):
+        raise ValueError(
+            "Expected mu of shape (d,) and sigma of shape (d, d). Received: "
+            f"mu {mu.shape} and sigma {sigma.shape} in {path!r}"
+        )
+    return mu, sigma
+
+
 def _structure(layer):
     """A model's layer types and configs, nested models included, without the layer
     names (Keras numbers them per process: a rebuilt model gets other names)."""

@@ -9,6 +9,7 @@ import numpy as np
 from keras_gan import validation
 from keras_gan.metrics import _features
 from keras_gan.metrics import _reference
+from keras_gan.metrics import _stats
 from keras_gan.metrics.classifier_score import ClassifierScore
 
 
@@ -25,14 +26,16 @@ def quality_scores(
     density_k: int = 5,
     seed: int = 0,
     batch_size: int = 256,
+    reference_stats=None,
 ) -> dict:
     """Returns FD, KID, precision, recall, density, coverage and memorization.
 
     FD as `FrechetDistance`, KID as `KernelDistance` and the rest as
-    `manifold_scores`, all on the same features.
+    `manifold_scores`, all on the same features. With `reference_stats` instead of
+    `real` (published statistics of a dataset), only FD.
 
     Args:
-        real: real samples, `(n, ...)`, n > `density_k`.
+        real: real samples, `(n, ...)`, n > `density_k`; `None` with `reference_stats`.
         generated: generated samples, `(m, ...)`, m > `k`.
         feature_extractor: model or callable mapping samples to `(batch, d)` features;
             `None` uses the flattened samples. Defaults to `None`.
@@ -46,11 +49,15 @@ def quality_scores(
         density_k: neighbour of the density and coverage radii. Defaults to `5`.
         seed: seed of the KID subsets. Defaults to `0`.
         batch_size: samples per model call. Defaults to `256`.
+        reference_stats: instead of `real`, the path of an `.npz` file with the mean
+            `mu` and covariance `sigma` of the real features (the format of published
+            FID statistics; they must come from the same `feature_extractor` and
+            protocol, e.g. `fid_inception_extractor`). Defaults to `None`.
 
     Returns:
         A dict of floats with keys `"fd"`, `"kid"`, `"precision"`, `"recall"`,
-        `"density"`, `"coverage"`, `"memorization"` and, with a classifier,
-        `"classifier_score"` (of `generated`).
+        `"density"`, `"coverage"`, `"memorization"` (only `"fd"` with
+        `reference_stats`) and, with a classifier, `"classifier_score"` (of `generated`).
 
     Example:
     ```python
@@ -64,6 +71,25 @@ def quality_scores(
     density_k = validation.check_positive_int(density_k, "density_k")
     kid_subsets = validation.check_positive_int(kid_subsets, "kid_subsets")
     kid_subset_size = validation.check_kid_subset_size(kid_subset_size, "kid_subset_size")
+    if (real is None) == (reference_stats is None):
+        raise ValueError(
+            "Expected either `real` samples or `reference_stats`. Received: "
+            f"{'both' if real is not None else 'neither'}"
+        )
+    if reference_stats is not None:
+        mu, sigma = _reference.load_statistics(reference_stats)
+        generated_features = _features.outputs(
+            feature_extractor, generated, batch_size=batch_size, role="feature extractor"
+        )
+        if generated_features is None or generated_features.shape[1] != mu.shape[0]:
+            raise ValueError(
+                f"Expected generated features of the size of the reference statistics, "
+                f"{mu.shape[0]}. Received: "
+                f"{None if generated_features is None else generated_features.shape[1]}"
+            )
+        scores = {"fd": _stats.frechet_distance_to_samples(mu, sigma, generated_features)}
+        _add_classifier_score(scores, classifier, from_logits, batch_size, generated)
+        return scores
     reference = _reference.Reference(
         _features.outputs(feature_extractor, real, batch_size=batch_size, role="feature extractor"),
         k=k,
@@ -75,11 +101,15 @@ def quality_scores(
     scores = reference.scores(
         generated_features, kid_subsets=kid_subsets, kid_subset_size=kid_subset_size, seed=seed
     )
+    _add_classifier_score(scores, classifier, from_logits, batch_size, generated)
+    return scores
+
+
+def _add_classifier_score(scores, classifier, from_logits, batch_size, generated):
     if classifier is not None:
         score = ClassifierScore(classifier, from_logits=from_logits, batch_size=batch_size)
         score.update_state(None, generated)
         scores["classifier_score"] = score.result()
-    return scores
 
 
 class GANQuality(keras.callbacks.Callback):
@@ -214,19 +244,19 @@ class GANQuality(keras.callbacks.Callback):
             return gan.generate(self.num_samples, labels=labels, seed=self.seed)
         return gan.generate(self.num_samples, seed=self.seed)
 
-    def scores(self, samples) -> dict:
+    def scores(self, samples, *, features=None) -> dict:
         """Returns the scores of `samples` against `real_data`.
 
         Args:
             samples: generated (or any) samples, `(n, ...)` like `real_data`.
+            features: `self.features(samples)` when already computed. Defaults to `None`.
 
         Returns:
             A dict of floats with the keys of `quality_scores`.
         """
         reference = self._real_reference()
-        features = _features.outputs(
-            self.feature_extractor, samples, batch_size=256, role="feature extractor"
-        )
+        if features is None:
+            features = self.features(samples)
         scores = reference.scores(
             features,
             kid_subsets=self.kid_subsets,
@@ -238,6 +268,12 @@ class GANQuality(keras.callbacks.Callback):
             score.update_state(None, samples)
             scores["classifier_score"] = score.result()
         return scores
+
+    def features(self, samples):
+        """The feature extractor's float64 `(n, d)` features of `samples`."""
+        return _features.outputs(
+            self.feature_extractor, samples, batch_size=256, role="feature extractor"
+        )
 
     def evaluate(self, gan) -> dict:
         """Returns the scores of `num_samples` samples of `gan` from the fixed seed."""
