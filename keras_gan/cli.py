@@ -50,7 +50,7 @@ def _import_modules(verbose):
     to stderr while it loads are dropped, and Keras', TensorFlow's and the backends'
     Python warnings and log messages below errors are hidden.
     """
-    global keras, architectures, callbacks, datasets, images, scores, GAN
+    global keras, architectures, callbacks, datasets, images, scores, GAN, _distribute
     if not verbose:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         warnings.filterwarnings("ignore", module=r"(keras|tensorflow|jax|torch|absl)(\.|$)")
@@ -65,6 +65,7 @@ def _import_modules(verbose):
             tf.autograph.set_verbosity(0)
 
         from keras_gan import _cli_scores as scores
+        from keras_gan import _distribute
         from keras_gan import architectures
         from keras_gan import callbacks
         from keras_gan import datasets
@@ -580,13 +581,16 @@ def _train(args):
         r1_penalty=args.r1,
     )
     logs = os.path.join(run_dir, "logs")
+    # Under several processes (a JAX distribution, a multi-worker strategy) process 0
+    # alone writes; the callbacks below see to it themselves.
+    chief = _distribute.is_chief(gan)
     every = max(1, args.epochs // 20)
     fit_callbacks = [
         # First, so that its time per step leaves out the callbacks after it.
         *([] if args.quiet else [keras.callbacks.ProgbarLogger()]),
         # GANQuality before TensorBoard, which then logs its scores.
         *([judge.quality] if judge is not None else []),
-        keras.callbacks.TensorBoard(logs, write_graph=False),
+        *([keras.callbacks.TensorBoard(logs, write_graph=False)] if chief else []),
         callbacks.ImageGrid(logs, num_images=64, every_n_epochs=every),
         callbacks.GANCheckpoint(  # at most 5 a run, like the scores: short runs stay short
             os.path.join(run_dir, "checkpoints"), every_n_epochs=math.ceil(args.epochs / 5)
@@ -613,9 +617,11 @@ def _train(args):
             raise
         raise named from e
     seconds = time.time() - start
-    gan.save(os.path.join(run_dir, "gan.keras"))
-    gan.sampling_generator.save(os.path.join(run_dir, "generator.keras"))
-    _save_grid(gan.generate(64, seed=0), os.path.join(run_dir, "samples.png"))
+    _distribute.save(gan, os.path.join(run_dir, "gan.keras"))
+    _distribute.save(gan.sampling_generator, os.path.join(run_dir, "generator.keras"))
+    samples = gan.generate(64, seed=0)
+    if chief:
+        _save_grid(samples, os.path.join(run_dir, "samples.png"))
     if judge is None:
         print(f"Trained {args.epochs} epochs in {seconds:.0f} s. Run directory: {run_dir}")
         return 0
@@ -628,8 +634,9 @@ def _train(args):
             "command": " ".join(["keras-gan", *args.argv]),
         }
     )
-    with open(os.path.join(run_dir, "scores.json"), "w") as f:
-        json.dump(results, f, indent=2)
+    if chief:
+        with open(os.path.join(run_dir, "scores.json"), "w") as f:
+            json.dump(results, f, indent=2)
     print(f"Trained {args.epochs} epochs in {seconds:.0f} s. Run directory: {run_dir}")
     return 0
 

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gan import _distribute
 from keras_gan import backend
 from keras_gan import validation
 from keras_gan.gan import GAN
@@ -159,7 +160,7 @@ class ConditionalGAN(GAN):
                 f"Received: labels from {labels.min()} to {labels.max()}"
             )
         noise = self.sample_noise(n, seed)
-        return self.predict([noise, labels.astype("int32")], batch_size=batch_size, verbose=0)
+        return _distribute.predict(self, [noise, labels.astype("int32")], batch_size)
 
     def get_config(self):
         return {**super().get_config(), "num_classes": self.num_classes}

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gan import _distribute
 from keras_gan import _keras_internals
 from keras_gan import augmentation as augmentation_module
 from keras_gan import backend
@@ -601,7 +602,7 @@ class GAN(keras.Model):
             Array of shape `(n,) + sample_shape`.
         """
         noise = self.sample_noise(n, seed)
-        return self.predict(noise, batch_size=batch_size, verbose=0)
+        return _distribute.predict(self, noise, batch_size)
 
     # --------------------------------------------------------------- saving
     def save(self, filepath, *args, **kwargs):

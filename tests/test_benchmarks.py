@@ -22,6 +22,7 @@ import image_folder  # noqa: E402
 import label_check  # noqa: E402
 import little_data  # noqa: E402
 import memory  # noqa: E402
+import multi_process  # noqa: E402
 import profile_ops  # noqa: E402
 import scoring_cost  # noqa: E402
 import throughput  # noqa: E402
@@ -227,6 +228,19 @@ def test_label_check_times_both_variants_and_the_unchecked_one_skips_the_check(m
     assert summary["per_round_ratio_range"] == pytest.approx([1.0, 1.2])
     low, high = summary["interval_90"]
     assert low <= summary["ratio_unchecked_to_checked"] <= high
+
+
+def test_multi_process_summary_is_the_ratio_of_medians_with_its_spread():
+    summary = multi_process.summarize({"one": [100.0, 80.0, 90.0], "two": [90.0, 60.0, 81.0]})
+    assert summary["ratio_two_to_one"] == pytest.approx(81.0 / 90.0)
+    assert summary["per_round_ratio_range"] == pytest.approx([0.75, 0.9])
+    low, high = summary["interval_90"]
+    assert low <= summary["ratio_two_to_one"] <= high
+
+
+@pytest.mark.skipif(keras.config.backend() != "jax", reason="a JAX benchmark")
+def test_multi_process_one_process_rate():
+    assert multi_process.run_one(0, 1, None, 2, tiny=True) > 0
 
 
 def test_little_data_arms_table_and_chart(tmp_path):

@@ -2,10 +2,13 @@
 
 import os
 import re
+import shutil
+import tempfile
 import warnings
 
 import keras
 
+from keras_gan import _distribute
 from keras_gan import validation
 from keras_gan.callbacks import _files
 from keras_gan.callbacks.terminate_on_nan import non_finite_logs
@@ -38,6 +41,14 @@ class GANCheckpoint(keras.callbacks.Callback):
     the `keep` newest epochs are kept. An epoch whose logged losses are NaN or
     infinite is not saved (a warning says so), so a diverged model never becomes the
     latest checkpoint.
+
+    When several processes train (JAX's `keras.distribution` after
+    `keras.distribution.initialize`, TensorFlow's `MultiWorkerMirroredStrategy`), only
+    process 0 (TensorFlow's chief) writes to `directory`; the others save to a
+    temporary directory they delete at once, since saving runs collective operations
+    every process must join (reading synchronized variables on TensorFlow, creating
+    variables on JAX). To resume, put `directory`
+    on storage every process can read: each process loads `latest(directory)`.
 
     Args:
         directory: where to write the checkpoints; created if missing. No default.
@@ -112,15 +123,29 @@ class GANCheckpoint(keras.callbacks.Callback):
         self.save(epoch + 1)
 
     def save(self, epoch: int) -> str:
-        """Writes the checkpoint pair for `epoch` (epochs completed); returns the GAN path."""
-        generator_path = os.path.join(self.directory, f"generator_epoch_{epoch:04d}.keras")
+        """Writes the checkpoint pair for `epoch` (epochs completed); returns the GAN path.
+
+        On a process other than process 0 it writes nothing to `directory` (see above).
+        """
         gan_path = os.path.join(self.directory, f"gan_epoch_{epoch:04d}.keras")
+        if _distribute.is_chief(self.model):
+            self._write(self.directory, epoch)
+            self._prune(epoch)
+        elif _distribute.process_info(self.model)[1] > 1:
+            scratch = tempfile.mkdtemp(prefix="gan_checkpoint_")
+            try:
+                self._write(scratch, epoch)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+        return gan_path
+
+    def _write(self, directory, epoch):
+        generator_path = os.path.join(directory, f"generator_epoch_{epoch:04d}.keras")
         with _files.atomic_path(generator_path) as temp:
             self.model.sampling_generator.save(temp)
+        gan_path = os.path.join(directory, f"gan_epoch_{epoch:04d}.keras")
         with _files.atomic_path(gan_path) as temp:  # last: the GAN file completes the pair
             self.model.save(temp)
-        self._prune(epoch)
-        return gan_path
 
     def _prune(self, epoch):
         if self.keep is None:

@@ -6,6 +6,7 @@ import os
 import keras
 import numpy as np
 
+from keras_gan import _distribute
 from keras_gan import images
 from keras_gan import validation
 from keras_gan.callbacks import _files
@@ -32,6 +33,10 @@ class ImageGrid(keras.callbacks.Callback):
     step of the epoch scalars), and, with `save_png`, to
     `log_dir/samples/epoch_NNNN.png`, where `NNNN` is the number of epochs completed
     (1-based, as in the progress bar and in `GANCheckpoint`'s file names).
+
+    When several processes train (JAX's `keras.distribution` across processes,
+    TensorFlow's `MultiWorkerMirroredStrategy`), every process draws the grid (the
+    weights are the same on all) and only process 0 (TensorFlow's chief) writes it.
 
     Args:
         log_dir: directory of the TensorBoard logs (the `log_dir` of
@@ -90,7 +95,7 @@ class ImageGrid(keras.callbacks.Callback):
             )
         if self._inputs is None:
             self._inputs = self._fixed_inputs()
-        if self._writer is None:
+        if self._writer is None and _distribute.is_chief(self.model):
             import tensorflow as tf  # tf.summary, as keras.callbacks.TensorBoard uses
 
             self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "train"))
@@ -125,6 +130,8 @@ class ImageGrid(keras.callbacks.Callback):
         import tensorflow as tf
 
         grid = self._grid()
+        if self._writer is None:  # not process 0
+            return
         with self._writer.as_default():
             tf.summary.image("generated", grid[None], step=epoch)
         self._writer.flush()

@@ -159,13 +159,14 @@ def fingerprint(samples, feature_extractor, **settings) -> str:
     return digest.hexdigest()
 
 
-def cached(cache_dir, key, compute):
+def cached(cache_dir, key, compute, write=True):
     """Returns the `Reference` stored under `key` in `cache_dir`, or `compute()`'s,
-    which it stores there first. Returns `(reference, was_cached)`."""
+    which it stores there first when `write`. Returns `(reference, was_cached)`."""
     path = os.path.join(cache_dir, f"reference-{key[:24]}.npz")
     if os.path.isfile(path):
         return Reference.load(path), True
     reference = compute()
-    os.makedirs(cache_dir, exist_ok=True)
-    reference.save(path)
+    if write:
+        os.makedirs(cache_dir, exist_ok=True)
+        reference.save(path)
     return reference, False

@@ -6,6 +6,7 @@ import os
 import keras
 import numpy as np
 
+from keras_gan import _distribute
 from keras_gan import validation
 from keras_gan.metrics import _features
 from keras_gan.metrics import _reference
@@ -132,6 +133,12 @@ class GANQuality(keras.callbacks.Callback):
     them instead of extracting the real features again; any change gives another
     file.
 
+    When several processes train (JAX's `keras.distribution` across processes,
+    TensorFlow's `MultiWorkerMirroredStrategy`), every process scores all
+    `num_samples` samples (the weights are the same on all: scoring takes as long as
+    in one process) and logs process 0's figures, sent to the others, so the logs
+    are the same on every process; only process 0 writes the `cache_dir` file.
+
     Args:
         real_data: real samples `(n, ...)`, n > `density_k`, or a tuple
             `(samples, labels)`.
@@ -231,7 +238,7 @@ class GANQuality(keras.callbacks.Callback):
                 self._reference, self.reference_from_cache = compute(), False
             else:
                 self._reference, self.reference_from_cache = _reference.cached(
-                    self.cache_dir, self._cache_key, compute
+                    self.cache_dir, self._cache_key, compute, write=_distribute.is_chief(self.model)
                 )
         return self._reference
 
@@ -282,6 +289,6 @@ class GANQuality(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs:
             return
-        self.last_scores = self.evaluate(self.model)
+        self.last_scores = _distribute.broadcast_from_chief(self.evaluate(self.model), self.model)
         if logs is not None:
             logs.update(self.last_scores)

@@ -1,4 +1,5 @@
-"""MultiWorkerMirroredStrategy: 2 worker processes on loopback end with equal weights."""
+"""MultiWorkerMirroredStrategy: 2 worker processes on loopback end with equal weights;
+only the chief (worker 0) writes checkpoints and image grids."""
 
 import os
 import socket
@@ -52,3 +53,18 @@ def test_two_workers_train_to_identical_weights(tmp_path):
         assert np.all(np.isfinite(first[key]))
     np.testing.assert_allclose(first["d_loss"], second["d_loss"], rtol=1e-6)
     assert np.all(np.isfinite(first["g_loss"]))
+    assert first["process"].tolist() == [0, 2] and second["process"].tolist() == [1, 2]
+    assert first["received"].tolist() == second["received"].tolist() == [10.0, 0.0]
+    # GANQuality: the chief's figures on both workers
+    np.testing.assert_array_equal(first["fd"], second["fd"])
+    np.testing.assert_array_equal(first["kid"], second["kid"])
+    assert first["fd"].shape == (2,) and np.all(np.isfinite(first["fd"]))
+    chief, other = (tmp_path / f"worker{i}_files" for i in range(2))
+    assert sorted(os.listdir(chief / "ckpt")) == [
+        "gan_epoch_0001.keras",
+        "gan_epoch_0002.keras",
+        "generator_epoch_0001.keras",
+        "generator_epoch_0002.keras",
+    ]
+    assert sorted(os.listdir(chief / "logs" / "samples")) == ["epoch_0001.png", "epoch_0002.png"]
+    assert not other.exists() or not [p for p in other.rglob("*") if p.is_file()]
