@@ -103,7 +103,7 @@ def test_every_block_starts_as_the_identity(conditional):
         assert len(adds) == 3  # one block at each of 4x4, 8x8, 16x16
         inputs = [data, labels] if conditional else data
         for add in adds:
-            probe = keras.Model(model.inputs, [add.input[0], add.input[1], add.output])
+            probe = keras.Model(model.input, [add.input[0], add.input[1], add.output])
             block_input, residual, block_output = map(_numpy, probe(inputs))
             assert np.any(block_input != 0)
             np.testing.assert_array_equal(residual, 0.0)
