@@ -14,6 +14,8 @@ import numpy as np
 from keras import layers
 
 from keras_gan import layers as gan_layers
+from keras_gan.r3gan_networks import r3gan_discriminator  # noqa: F401 (re-exported)
+from keras_gan.r3gan_networks import r3gan_generator  # noqa: F401 (re-exported)
 
 #: Name of the penultimate (feature) layer of the classifiers built here.
 FEATURE_LAYER = "features"

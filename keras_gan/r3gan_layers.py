@@ -1,0 +1,200 @@
+"""Layers of the R3GAN networks: low-pass resampling and the generator's learned 4x4 start.
+
+Huang, Gokaslan, Kuleshov and Tompkin, "The GAN is dead; long live the GAN! A Modern GAN
+Baseline", NeurIPS 2024 (arXiv:2501.05441). The resampling is the interpolative one of
+StyleGAN2's `upfirdn2d` (Karras et al., 2020, arXiv:1912.04958): to double, zeros are
+inserted between the pixels and the result is convolved with a separable low-pass filter
+(scaled by 4, so that a constant image stays constant); to halve, the image is convolved
+with the filter and every second pixel is kept.
+"""
+
+import numbers
+
+import keras
+import numpy as np
+from keras import ops
+
+#: The binomial filter R3GAN resamples with: its `[1, 2, 1]` convolved with `[1, 1]`.
+BINOMIAL_TAPS = (1, 3, 3, 1)
+
+
+def _check_taps(taps):
+    valid = (
+        isinstance(taps, (tuple, list))
+        and len(taps) >= 2
+        and all(isinstance(t, numbers.Real) and not isinstance(t, bool) for t in taps)
+        and all(t >= 0 for t in taps)
+        and sum(taps) > 0
+    )
+    if not valid:
+        raise ValueError(
+            "Expected `taps` to be a list of at least 2 non-negative numbers with a positive "
+            f"sum (a 1-D low-pass filter such as [1, 3, 3, 1]). Received: taps={taps!r}"
+        )
+    return tuple(float(t) for t in taps)
+
+
+class _LowPassResample2D(keras.layers.Layer):
+    """Shared parts of the up- and downsampling layers (channels-last images)."""
+
+    _gain = 1.0
+
+    def __init__(self, taps=BINOMIAL_TAPS, **kwargs):
+        super().__init__(**kwargs)
+        self.taps = _check_taps(taps)
+        self.input_spec = keras.layers.InputSpec(ndim=4)
+
+    def _kernel(self, channels):
+        # The filter is applied as a convolution (flipped), as upfirdn2d does; Keras'
+        # depthwise convolution is a correlation.
+        taps = np.asarray(self.taps[::-1], dtype="float64")
+        kernel = np.outer(taps, taps) / taps.sum() ** 2 * self._gain
+        kernel = np.broadcast_to(kernel[:, :, None, None], kernel.shape + (channels, 1))
+        return ops.convert_to_tensor(kernel.astype("float32"), dtype=self.compute_dtype)
+
+    def _filter(self, x, before, after, strides):
+        x = ops.pad(x, [[0, 0], [before, after], [before, after], [0, 0]])
+        return ops.depthwise_conv(x, self._kernel(x.shape[-1]), strides=strides, padding="valid")
+
+    def get_config(self):
+        return {**super().get_config(), "taps": list(self.taps)}
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class LowPassUpsample2D(_LowPassResample2D):
+    """Doubles the height and width of channels-last images with a low-pass filter.
+
+    Zeros are inserted after every pixel (along both axes) and the result is convolved
+    with the separable filter `outer(taps, taps)`, normalized to sum to 4, padded by
+    `(len(taps) + 1) // 2` pixels before and `(len(taps) - 2) // 2` after: the
+    upsampling of StyleGAN2's `upfirdn2d.upsample2d`. With the default `[1, 3, 3, 1]`,
+    each output pixel is 3/4 of its nearest input pixel and 1/4 of the next one along
+    each axis (zero past the border).
+
+    Args:
+        taps: the 1-D filter, at least 2 non-negative numbers. Defaults to `(1, 3, 3, 1)`.
+        **kwargs: passed to `keras.layers.Layer`.
+
+    Example:
+    ```python
+    LowPassUpsample2D()(np.ones((1, 4, 4, 3))).shape  # (1, 8, 8, 3)
+    ```
+    """
+
+    _gain = 4.0
+
+    def call(self, inputs):
+        _, height, width, channels = inputs.shape
+        x = ops.expand_dims(ops.expand_dims(inputs, 2), 4)
+        x = ops.pad(x, [[0, 0], [0, 0], [0, 1], [0, 0], [0, 1], [0, 0]])
+        x = ops.reshape(x, (-1, 2 * height, 2 * width, channels))
+        size = len(self.taps)
+        return self._filter(x, (size + 1) // 2, (size - 2) // 2, strides=1)
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, channels = input_shape
+        return (
+            batch,
+            None if height is None else 2 * height,
+            None if width is None else 2 * width,
+            channels,
+        )
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class LowPassDownsample2D(_LowPassResample2D):
+    """Halves the height and width of channels-last images with a low-pass filter.
+
+    The images are convolved with the separable filter `outer(taps, taps)`, normalized
+    to sum to 1, padded by `(len(taps) - 1) // 2` pixels before and `(len(taps) - 2) // 2`
+    after, and every second pixel is kept: StyleGAN2's `upfirdn2d.downsample2d`.
+    Expects an even height and width.
+
+    Args:
+        taps: the 1-D filter, at least 2 non-negative numbers. Defaults to `(1, 3, 3, 1)`.
+        **kwargs: passed to `keras.layers.Layer`.
+
+    Example:
+    ```python
+    LowPassDownsample2D()(np.ones((1, 8, 8, 3))).shape  # (1, 4, 4, 3)
+    ```
+    """
+
+    def call(self, inputs):
+        size = len(self.taps)
+        return self._filter(inputs, (size - 1) // 2, (size - 2) // 2, strides=2)
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, channels = input_shape
+        return (
+            batch,
+            None if height is None else height // 2,
+            None if width is None else width // 2,
+            channels,
+        )
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class GenerativeBasis(keras.layers.Layer):
+    """The R3GAN generator's start: a learned 4x4 image per channel, scaled by the input.
+
+    `output[b, i, j, c] = basis[i, j, c] * (inputs @ kernel)[b, c]`: a linear map (no
+    bias) of the noise (and class embedding) gives one amplitude per channel, which
+    multiplies that channel's learned 4x4 pattern.
+
+    Args:
+        channels: channels of the 4x4 output.
+        kernel_initializer: initializer of the `(input_dim, channels)` kernel. Defaults
+            to He's normal initialization for a linear unit (standard deviation
+            `1 / sqrt(input_dim)`).
+        basis_initializer: initializer of the `(4, 4, channels)` basis. Defaults to a
+            standard normal.
+        **kwargs: passed to `keras.layers.Layer`.
+    """
+
+    def __init__(
+        self,
+        channels,
+        kernel_initializer=None,
+        basis_initializer=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.channels = int(channels)
+        self.kernel_initializer = keras.initializers.get(
+            kernel_initializer or _linear_he_normal(None)
+        )
+        self.basis_initializer = keras.initializers.get(
+            basis_initializer or keras.initializers.RandomNormal(stddev=1.0)
+        )
+        self.input_spec = keras.layers.InputSpec(ndim=2)
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(
+            (input_shape[-1], self.channels), initializer=self.kernel_initializer, name="kernel"
+        )
+        self.basis = self.add_weight(
+            (4, 4, self.channels), initializer=self.basis_initializer, name="basis"
+        )
+
+    def call(self, inputs):
+        amplitudes = ops.matmul(inputs, self.kernel)
+        return ops.expand_dims(self.basis, 0) * ops.reshape(amplitudes, (-1, 1, 1, self.channels))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 4, 4, self.channels)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "channels": self.channels,
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "basis_initializer": keras.initializers.serialize(self.basis_initializer),
+        }
+
+
+def _linear_he_normal(seed, gain=1.0):
+    """Normal weights of standard deviation `gain / sqrt(fan_in)` (untruncated)."""
+    return keras.initializers.VarianceScaling(
+        scale=gain**2, mode="fan_in", distribution="untruncated_normal", seed=seed
+    )
