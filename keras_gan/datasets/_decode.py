@@ -4,8 +4,8 @@ Each file's first bytes are read once when the dataset is made (`inspect`), whic
 into one of three decoders, cheap to tell apart from the header alone:
 
 - `TF_RGB`: JPEG (baseline or progressive, 8-bit, gray or YCbCr; its EXIF orientation,
-  when not upright, applied with flips and rotations), 24/32-bit BMP and PNG without transparency, through
-  `tf.io.decode_image` (the common case, fully parallel);
+  when not upright, applied with flips and rotations), 24/32-bit BMP and PNG without
+  transparency, through `tf.io.decode_image` (the common case, fully parallel);
 - `TF_ALPHA`: PNG with an alpha channel or a transparent colour (`tRNS`), decoded with
   its alpha and composited onto the background in TF;
 - `PIL`: everything TF decodes wrongly or not at all (GIF, whose transparent index TF
@@ -160,6 +160,21 @@ def _bmp(head):
     if header_size >= 40 and bits in (24, 32) and compression == 0:
         return TF_RGB
     return PIL
+
+
+def decoding(decoders, orientations, background):
+    """The TF function `(contents, decoder, orientation) -> RGB uint8 image` for a folder.
+
+    A folder of plain files only (the common case) gets `tf.io.decode_image` alone, with
+    no per-file dispatch.
+    """
+    import tensorflow as tf
+
+    if np.all(decoders == TF_RGB) and np.all(orientations == 1):
+        return lambda contents, decoder, orientation: tf.io.decode_image(
+            contents, channels=3, expand_animations=False
+        )
+    return lambda contents, decoder, orientation: decode(contents, decoder, orientation, background)
 
 
 def decode(contents, decoder, orientation, background):

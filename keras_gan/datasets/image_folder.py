@@ -121,9 +121,10 @@ def image_folder(
         path, split=split, seed=seed, max_samples=max_samples
     )
     channels = 3 if color_mode == "rgb" else 1
+    decode = _decode.decoding(decoders, orientations, background)
 
     def load(position, file, decoder, orientation, *label):
-        image = _decode.decode(tf.io.read_file(file), decoder, orientation, background)
+        image = decode(tf.io.read_file(file), decoder, orientation)
         if channels == 1:
             image = tf.image.rgb_to_grayscale(image)
         image = tf.image.resize(image, size, antialias=True)
