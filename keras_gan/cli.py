@@ -183,7 +183,7 @@ def _add_dataset_flags(parser):
         "--dataset",
         default="digits",
         help="digits (bundled, no download), mnist, fashion_mnist, cifar10, or a folder of "
-        "images (png, jpg, bmp, gif, webp, tiff; class subfolders or not), streamed from disk",
+        "images (png, jpg, bmp, gif, webp, tiff, ico; class subfolders or not), streamed from disk",
     )
     parser.add_argument(
         "--image-size",

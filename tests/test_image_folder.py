@@ -170,6 +170,8 @@ def transparent_files(folder):
     shown["rgba.webp"] = rgba
     Image.fromarray(rgba, "RGBA").save(folder / "rgba.tiff")
     shown["rgba.tiff"] = rgba
+    Image.fromarray(rgba, "RGBA").save(folder / "icon.ico", sizes=[rgba.shape[1::-1]])
+    shown["icon.ico"] = rgba
     return shown
 
 

@@ -9,8 +9,9 @@ into one of three decoders, cheap to tell apart from the header alone:
 - `TF_ALPHA`: PNG with an alpha channel or a transparent colour (`tRNS`), decoded with
   its alpha and composited onto the background in TF;
 - `PIL`: everything TF decodes wrongly or not at all (GIF, whose transparent index TF
-  ignores; palette, 16-bit and compressed BMP; WebP; TIFF; CMYK, 12-bit, lossless or
-  arithmetic-coded JPEG; PNG with an EXIF orientation), through PIL in a `tf.numpy_function`.
+  ignores; palette, 16-bit and compressed BMP; WebP; TIFF; ICO, its largest icon; CMYK,
+  12-bit, lossless or arithmetic-coded JPEG; PNG with an EXIF orientation), through PIL
+  in a `tf.numpy_function`.
 """
 
 import io
@@ -28,6 +29,7 @@ _OTHER_JPEG_FRAMES = (0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF
 _PNG_CHUNKS = 64
 #: Bytes of an EXIF block read for its orientation.
 _EXIF_BYTES = 65536
+_ICO = b"\x00\x00\x01\x00"
 SIGNATURES = (
     b"\x89PNG\r\n\x1a\n",
     b"\xff\xd8\xff",
@@ -74,7 +76,7 @@ def inspect(file):
                 return _jpeg(f)
             if head.startswith(b"BM"):
                 return _bmp(head), 1
-            if head.startswith(SIGNATURES[2:]) or _is_webp(head):
+            if head.startswith(SIGNATURES[2:] + (_ICO,)) or _is_webp(head):
                 return PIL, 1
     except OSError:
         pass

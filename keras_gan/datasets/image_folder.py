@@ -12,7 +12,7 @@ from keras_gan.datasets import _common
 from keras_gan.datasets import _decode
 
 #: File name extensions read, lower case.
-EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
+EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ico")
 #: Fraction of a folder's files held out as the `"test"` split.
 TEST_FRACTION = 0.2
 #: Files named in the error about unreadable files.
@@ -40,9 +40,9 @@ def image_folder(
     resizes (bilinear, antialiased) and scales the images in parallel
     (`num_parallel_calls=AUTOTUNE`), batches them and prefetches the next batches
     while the model trains. Images of any size and any mix of `.png`, `.jpg`/`.jpeg`,
-    `.bmp`, `.gif`, `.webp` and `.tif`/`.tiff` files work: plain JPEG, PNG and BMP
-    files through `tf.io.decode_image`, the others (and every GIF, its first frame)
-    through PIL. Transparent pixels (RGBA, gray + alpha, a palette's or a PNG's
+    `.bmp`, `.gif`, `.webp`, `.tif`/`.tiff` and `.ico` files work: plain JPEG, PNG and
+    BMP files through `tf.io.decode_image`, the others (a GIF's first frame, an ICO's
+    largest icon) through PIL. Transparent pixels (RGBA, gray + alpha, a palette's or a PNG's
     transparent colour) are composited onto `background`, and a JPEG's EXIF
     orientation is applied, so a phone's portrait photo stands upright.
 
@@ -335,7 +335,7 @@ def _check_headers(files):
         named = ", ".join(repr(f) for f in bad[:_NAMED])
         more = f" and {len(bad) - _NAMED} more" if len(bad) > _NAMED else ""
         raise ValueError(
-            "Expected readable PNG, JPEG, BMP or GIF images (or WebP, TIFF). Received: "
+            "Expected readable PNG, JPEG, BMP or GIF images (or WebP, TIFF, ICO). Received: "
             f"{len(bad)} of {len(files)} files are not images: {named}{more}"
         )
     decoders, orientations = zip(*found)
