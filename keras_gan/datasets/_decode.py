@@ -165,46 +165,42 @@ def _bmp(head):
 
 
 def decoding(decoders, orientations, background):
-    """The TF function `(contents, decoder, orientation) -> RGB uint8 image` for a folder.
+    """The TF function `(contents, decoder, orientation) -> RGB uint8 image` of a folder.
 
-    A folder of plain files only (the common case) gets `tf.io.decode_image` alone, with
-    no per-file dispatch.
+    Transparent pixels are composited onto `background` (3 ints); the EXIF orientation
+    is applied for `TF_RGB`. Only the decoders the folder's files need are built: a
+    folder of one kind of file (plain JPEG and PNG, the common case) gets its decoder
+    alone, with no per-file dispatch, and one without rotated photos no orientation step.
     """
     import tensorflow as tf
 
-    if np.all(decoders == TF_RGB) and np.all(orientations == 1):
-        return lambda contents, decoder, orientation: tf.io.decode_image(
-            contents, channels=3, expand_animations=False
-        )
-    return lambda contents, decoder, orientation: decode(contents, decoder, orientation, background)
+    used = sorted(set(np.asarray(decoders).tolist()))
+    oriented = bool(np.any(np.asarray(orientations) != 1))
 
+    def decode(contents, decoder, orientation):
+        def by_tf():
+            image = tf.io.decode_image(contents, channels=3, expand_animations=False)
+            return _orient(image, orientation) if oriented else image
 
-def decode(contents, decoder, orientation, background):
-    """The RGB uint8 image `(height, width, 3)` of a file's bytes (a TF function).
+        def by_tf_alpha():
+            rgba = tf.io.decode_image(contents, channels=4, expand_animations=False)
+            alpha = tf.cast(rgba[..., 3:], tf.float32) / 255.0
+            color = tf.cast(rgba[..., :3], tf.float32)
+            blended = color * alpha + tf.constant(background, tf.float32) * (1.0 - alpha)
+            return tf.cast(tf.round(blended), tf.uint8)
 
-    Transparent pixels are composited onto `background` (3 ints); `orientation` is
-    applied for `TF_RGB`.
-    """
-    import tensorflow as tf
+        def by_pil():
+            image = tf.numpy_function(
+                lambda data: decode_with_pil(data, background), [contents], tf.uint8, stateful=False
+            )
+            return tf.ensure_shape(image, (None, None, 3))
 
-    def by_tf():
-        image = tf.io.decode_image(contents, channels=3, expand_animations=False)
-        return _orient(image, orientation)
+        branches = [by_tf, by_tf_alpha, by_pil]
+        if len(used) == 1:
+            return branches[used[0]]()
+        return tf.switch_case(tf.cast(decoder, tf.int32), branches)
 
-    def by_tf_alpha():
-        rgba = tf.io.decode_image(contents, channels=4, expand_animations=False)
-        alpha = tf.cast(rgba[..., 3:], tf.float32) / 255.0
-        color = tf.cast(rgba[..., :3], tf.float32)
-        blended = color * alpha + tf.constant(background, tf.float32) * (1.0 - alpha)
-        return tf.cast(tf.round(blended), tf.uint8)
-
-    def by_pil():
-        image = tf.numpy_function(
-            lambda data: decode_with_pil(data, background), [contents], tf.uint8, stateful=False
-        )
-        return tf.ensure_shape(image, (None, None, 3))
-
-    return tf.switch_case(tf.cast(decoder, tf.int32), [by_tf, by_tf_alpha, by_pil])
+    return decode
 
 
 def _orient(image, orientation):

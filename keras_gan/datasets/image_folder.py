@@ -122,7 +122,11 @@ def image_folder(
     )
     channels = 3 if color_mode == "rgb" else 1
     decode = _decode.decoding(decoders, orientations, background)
+    # Plain TF code, no Python control flow on tensors: autograph's rewriting is skipped
+    # (it costs seconds when the dataset is made).
+    plain_tf = tf.autograph.experimental.do_not_convert
 
+    @plain_tf
     def load(position, file, decoder, orientation, *label):
         image = decode(tf.io.read_file(file), decoder, orientation)
         if channels == 1:
@@ -130,6 +134,7 @@ def image_folder(
         image = tf.image.resize(image, size, antialias=True)
         return (position, tf.cast(tf.clip_by_value(tf.round(image), 0.0, 255.0), tf.uint8), *label)
 
+    @plain_tf
     def scale(position, images, *label):
         images = tf.ensure_shape(images, (None, *size, channels))
         images = tf.cast(images, tf.float32) / 127.5 - 1.0
@@ -143,7 +148,9 @@ def image_folder(
         dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
     autotune = tf.data.AUTOTUNE
     # A file that fails to decode is skipped here, then named by the position check.
-    dataset = dataset.enumerate().map(lambda i, x: load(i, *x), num_parallel_calls=autotune)
+    dataset = dataset.enumerate().map(
+        plain_tf(lambda i, x: load(i, *x)), num_parallel_calls=autotune
+    )
     dataset = dataset.ignore_errors()
     if cache is not None:
         step = 256
@@ -175,6 +182,7 @@ def _position_check(files, step):
     def report(positions):
         raise damaged_file_error(files)
 
+    @tf.autograph.experimental.do_not_convert
     def check(positions, images, *label):
         start = positions[0] // step * step
         expected = tf.range(start, tf.minimum(start + step, count))
