@@ -149,6 +149,21 @@ def _folder_image_size(text):
     return value
 
 
+def _background(text):
+    """`--background`: white, black or R,G,B (0..255) for a folder's transparent pixels."""
+    if text in ("white", "black"):
+        return text
+    try:
+        value = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        value = ()
+    if len(value) != 3 or not all(0 <= v <= 255 for v in value):
+        raise argparse.ArgumentTypeError(
+            f"Expected white, black or R,G,B with each in 0..255. Received: {text!r}"
+        )
+    return value
+
+
 def _add_verbose_flag(parser):
     parser.add_argument(
         "--verbose",
@@ -172,7 +187,7 @@ def _add_dataset_flags(parser):
         "--dataset",
         default="digits",
         help="digits (bundled, no download), mnist, fashion_mnist, cifar10, or a folder of "
-        "images (png, jpg, bmp, gif; class subfolders or not), streamed from disk",
+        "images (png, jpg, bmp, gif, webp, tiff, ico; class subfolders or not), streamed from disk",
     )
     parser.add_argument(
         "--image-size",
@@ -182,6 +197,12 @@ def _add_dataset_flags(parser):
     )
     parser.add_argument(
         "--color-mode", choices=("rgb", "grayscale"), default="rgb", help="of a folder's images"
+    )
+    parser.add_argument(
+        "--background",
+        type=_background,
+        default="white",
+        help="colour a folder's transparent pixels are composited onto: white, black or R,G,B",
     )
     parser.add_argument(
         "--max-samples", type=_positive_int, default=None, help="use at most N images per split"
@@ -370,6 +391,7 @@ def _load_data(args, split):
         max_samples=min(args.max_samples or FOLDER_SCORE_IMAGES, FOLDER_SCORE_IMAGES),
         image_size=(size, size),
         color_mode=args.color_mode,
+        background=args.background,
     )
 
 
@@ -395,6 +417,7 @@ def _training_data(args):
         labels=None,
         split="train",
         max_samples=args.max_samples,
+        background=args.background,
     )
     if args.steps_per_epoch is not None:
         data = data.repeat()

@@ -320,6 +320,33 @@ def test_a_damaged_image_is_named_on_one_line(capsys, tmp_path):
     assert repr(damaged) in line
 
 
+@pytest.mark.parametrize("text, expected", [("white", "white"), ("0,128,255", (0, 128, 255))])
+def test_background_flag_reaches_the_folder_pipeline(tmp_path, text, expected):
+    folder = tmp_path / "icons"
+    folder.mkdir()
+    rgba = np.zeros((4, 4, 4), "uint8")
+    rgba[:2] = (200, 10, 20, 255)  # opaque top half; the bottom half hides green
+    rgba[2:] = (0, 255, 0, 0)
+    for i in range(5):
+        Image.fromarray(rgba, "RGBA").save(folder / f"{i}.png")
+    argv = ["train", "--dataset", str(folder), "--image-size", "32", "--background", text]
+    args = cli.build_parser().parse_args(argv)
+    assert args.background == expected
+    cli._import_modules(verbose=True)
+    colour = (255, 255, 255) if text == "white" else expected
+    data, _, _, _ = cli._training_data(args)
+    real, _ = cli._load_data(args, "test")
+    for images in (next(iter(data)).numpy(), real):
+        bottom = (images[:, -8:] + 1.0) * 127.5  # resized 4 -> 32: the last rows are clear
+        np.testing.assert_allclose(bottom, np.broadcast_to(colour, bottom.shape), atol=0.01)
+
+
+@pytest.mark.parametrize("text", ["grey", "0,0", "0,0,256", "1,2,x"])
+def test_background_flag_is_checked(capsys, text):
+    line = one_line_error(capsys, ["train", "--background", text], "argument --background: ")
+    assert f"Expected white, black or R,G,B with each in 0..255. Received: {text!r}" in line
+
+
 @pytest.mark.parametrize("command", ["sample", "score"])
 def test_a_discriminator_file_is_refused_on_one_line(capsys, tmp_path, command):
     path = str(tmp_path / "discriminator.keras")

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from keras_gan import datasets
+from keras_gan.datasets.image_folder import list_images
 
 
 def test_digits_splits_shapes_and_range():
@@ -102,34 +103,51 @@ def test_keras_dataset_is_scaled_and_split(monkeypatch):
     assert all_labels.tolist() == [1, 2, 3, 4]
 
 
-def write_png(path, value, size=(6, 5), mode="L"):
+def write_png(path, size=(6, 5), seed=0):
+    """Writes an RGB PNG with structure: a red ramp, a green ramp, a seeded blue field."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    array = np.full(size[::-1] + ((3,) if mode == "RGB" else ()), value, dtype="uint8")
-    Image.fromarray(array, mode=mode).save(path)
+    width, height = size
+    y, x = np.mgrid[0:height, 0:width]
+    blue = np.random.default_rng(seed).integers(0, 256, (height, width))
+    array = np.stack([x * 255 // (width - 1), y * 255 // (height - 1), blue], -1)
+    Image.fromarray(array.astype("uint8")).save(path)
+    return path
+
+
+def pil_reference(path, size, mode):
+    """PIL's conversion (to "RGB" or "L") and antialiased bilinear resize, in [-1, 1]."""
+    with Image.open(path) as image:
+        image = image.convert("RGB").convert(mode).resize(size[::-1], Image.BILINEAR)
+    array = np.asarray(image, "float32").reshape(*size, -1)
+    return array / 127.5 - 1.0
 
 
 def test_from_directory_with_class_folders(tmp_path):
     for i in range(3):
-        write_png(tmp_path / "cats" / f"{i}.png", 0)
-        write_png(tmp_path / "dogs" / f"{i}.png", 255)
+        write_png(tmp_path / "cats" / f"{i}.png", (9, 7), seed=i)
+        write_png(tmp_path / "dogs" / f"{i}.png", (5, 8), seed=10 + i)
     images, labels = datasets.from_directory(tmp_path, image_size=(4, 4), color_mode="grayscale")
     assert images.shape == (6, 4, 4, 1) and images.dtype == np.float32
     assert sorted(labels.tolist()) == [0, 0, 0, 1, 1, 1]
-    for image, label in zip(images, labels):
-        assert np.allclose(image, -1.0 if label == 0 else 1.0)
+    files, expected_labels = list_images(tmp_path)
+    assert labels.tolist() == expected_labels.tolist()
+    for image, label, path in zip(images, labels, files):
+        assert ("cats", "dogs")[label] in path
+        np.testing.assert_allclose(image, pil_reference(path, (4, 4), "L"), atol=4 / 127.5)
 
 
 def test_from_directory_flat_folder_rgb_and_split(tmp_path):
     for i in range(10):
-        write_png(tmp_path / f"{i}.png", 51 * (i % 6), mode="RGB")
+        write_png(tmp_path / f"{i}.png", (11, 6), seed=i)
     images, labels = datasets.from_directory(tmp_path, image_size=8)
     assert images.shape == (10, 8, 8, 3) and labels.tolist() == [0] * 10
-    assert images.min() >= -1.0 and images.max() <= 1.0
+    for image, path in zip(images, list_images(tmp_path)[0]):
+        np.testing.assert_allclose(image, pil_reference(path, (8, 8), "RGB"), atol=4 / 127.5)
     train, _ = datasets.from_directory(tmp_path, image_size=8, split="train")
     test, _ = datasets.from_directory(tmp_path, image_size=8, split="test")
     assert (len(train), len(test)) == (8, 2)
     via_get, _ = datasets.get(str(tmp_path), "test", image_size=(8, 8))
-    assert np.array_equal(np.sort(via_get.ravel()), np.sort(test.ravel()))
+    assert np.array_equal(via_get, test)
 
 
 def test_from_directory_errors(tmp_path):

@@ -32,7 +32,7 @@ def get(name, split: str = "train", *, max_samples: int | None = None, **kwargs)
         split: `"train"`, `"test"` or `"all"`. Defaults to `"train"`.
         max_samples: keep only the first `max_samples` images. Defaults to `None`.
         **kwargs: passed to `from_directory` for a folder (`image_size`,
-            `color_mode`, `seed`).
+            `color_mode`, `seed`, `background`).
 
     Returns:
         `(images, labels)` as returned by the loader.

@@ -3,6 +3,7 @@
 import numpy as np
 
 from keras_gan.datasets.image_folder import image_folder
+from keras_gan.datasets.image_folder import named_error
 
 
 def from_directory(
@@ -13,6 +14,7 @@ def from_directory(
     split: str = "all",
     seed: int = 0,
     max_samples: int | None = None,
+    background="white",
 ):
     """Reads a folder of images into memory, through the `image_folder` pipeline.
 
@@ -30,6 +32,11 @@ def from_directory(
             files drawn with `seed`. Defaults to `"all"`.
         seed: seed of the file order and of the split. Defaults to `0`.
         max_samples: keep only the first `max_samples` images. Defaults to `None`.
+        background: the colour transparent pixels are composited onto: `"white"`,
+            `"black"` or `(R, G, B)` (see `image_folder`). Defaults to `"white"`.
+
+    Raises:
+        ValueError: naming the file, when one fails to decode.
 
     Returns:
         `(images, labels)`: float32 images `(n, height, width, channels)` in [-1, 1],
@@ -49,10 +56,19 @@ def from_directory(
         seed=seed,
         split=split,
         max_samples=max_samples,
+        background=background,
     )
+    import tensorflow as tf
+
     images, labels = [], []
-    for batch in dataset.as_numpy_iterator():
-        x, y = batch if isinstance(batch, tuple) else (batch, np.zeros(len(batch), "int32"))
-        images.append(x)
-        labels.append(y)
+    try:
+        for batch in dataset.as_numpy_iterator():
+            x, y = batch if isinstance(batch, tuple) else (batch, np.zeros(len(batch), "int32"))
+            images.append(x)
+            labels.append(y)
+    except tf.errors.OpError as e:
+        named = named_error(e)
+        if named is None:
+            raise
+        raise named from None
     return np.concatenate(images), np.concatenate(labels).astype("int32")

@@ -1,16 +1,18 @@
 """`image_folder`: a folder of images as a streaming `tf.data.Dataset` in [-1, 1]."""
 
+import hashlib
 import os
+import re
+import warnings
 
 import numpy as np
 
 from keras_gan import validation
 from keras_gan.datasets import _common
+from keras_gan.datasets import _decode
 
 #: File name extensions read, lower case.
-EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
-#: The first bytes of each format (PNG, JPEG, GIF, BMP).
-_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM")
+EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ico")
 #: Fraction of a folder's files held out as the `"test"` split.
 TEST_FRACTION = 0.2
 #: Files named in the error about unreadable files.
@@ -30,29 +32,35 @@ def image_folder(
     max_samples: int | None = None,
     shuffle_buffer: int = 10_000,
     cache=None,
+    background="white",
 ):
     """Streams a folder of images as batches in [-1, 1] through `tf.data`.
 
-    Only file names are held in memory: each epoch, the pipeline reads, decodes
-    (`tf.io.decode_image`, the first frame of a GIF), resizes (bilinear, antialiased)
-    and scales the images in parallel (`num_parallel_calls=AUTOTUNE`), batches them
-    and prefetches the next batches while the model trains. Images of any size and
-    any mix of `.png`, `.jpg`/`.jpeg`, `.bmp` and `.gif` files work.
+    Only file names are held in memory: each epoch, the pipeline reads, decodes,
+    resizes (bilinear, antialiased) and scales the images in parallel
+    (`num_parallel_calls=AUTOTUNE`), batches them and prefetches the next batches
+    while the model trains. Images of any size and any mix of `.png`, `.jpg`/`.jpeg`,
+    `.bmp`, `.gif`, `.webp`, `.tif`/`.tiff` and `.ico` files work: plain JPEG, PNG and
+    BMP files through `tf.io.decode_image`, the others (a GIF's first frame, an ICO's
+    largest icon) through PIL. Transparent pixels (RGBA, gray + alpha, a palette's or a PNG's
+    transparent colour) are composited onto `background`, and a JPEG's EXIF
+    orientation is applied, so a phone's portrait photo stands upright.
 
     Class subfolders (any image file under `path/NAME/`, at any depth) give one
     integer label per subfolder, in sorted order, and the dataset yields
-    `(images, labels)`; a folder holding its images directly yields images only
-    (files directly in `path` are not read when it has class subfolders).
+    `(images, labels)`; a folder holding its images directly yields images only.
+    Files directly in `path` are not read when it has class subfolders: a warning
+    says how many.
 
     The file order is drawn once from `seed`; with `shuffle`, a buffer of
     `shuffle_buffer` file names reshuffles it every epoch (the whole order when the
     folder has no more files than that), so memory does not grow with the folder.
 
     Unreadable files are refused, never skipped silently: every file's first bytes
-    are checked when the dataset is made, and a file that is not a PNG, JPEG, BMP or
-    GIF image raises one `ValueError` that names it. A file damaged after a valid
-    header (truncated) fails when the pipeline decodes it; `keras-gan train` then
-    names that file too.
+    are checked when the dataset is made, and a file that is not an image raises one
+    `ValueError` that names it. A file damaged after a valid header (truncated) fails
+    when the pipeline reaches it, with an error naming it (found by reading the
+    files with PIL, which takes a while on a large folder).
 
     Args:
         path: the folder (`str` or `os.PathLike`).
@@ -72,9 +80,16 @@ def image_folder(
             Defaults to `None`.
         shuffle_buffer: file names in the shuffle buffer. Defaults to `10_000`.
         cache: `None`, or a file path: the decoded, resized images (uint8) are
-            cached there during the first full epoch and read from it afterwards
+            cached during the first full epoch and read from the cache afterwards
             (`tf.data.Dataset.cache`); the shuffle buffer then holds
-            `min(shuffle_buffer, 1024)` images. Defaults to `None`.
+            `min(shuffle_buffer, 1024)` images. The cache files are named `cache`
+            plus a key of the file list (paths, sizes, modification times) and of
+            `image_size`, `color_mode` and `background`: a changed folder or setting
+            writes a new cache beside the old one, which can be deleted. Defaults to
+            `None`.
+        background: the colour transparent pixels are composited onto: `"white"`,
+            `"black"` or an `(R, G, B)` tuple of ints in 0..255. Defaults to
+            `"white"`.
 
     Returns:
         A `tf.data.Dataset` of float32 batches `(batch, height, width, channels)`,
@@ -99,44 +114,125 @@ def image_folder(
         )
     if labels not in ("inferred", None):
         raise ValueError(f"Expected `labels` to be 'inferred' or None. Received: labels={labels!r}")
+    background = _decode.check_background(background)
     if cache is not None:
         cache = validation.check_path(cache, "cache")
-    files, classes = list_images(path, split=split, seed=seed, max_samples=max_samples)
+    files, classes, decoders, orientations = _listing(
+        path, split=split, seed=seed, max_samples=max_samples
+    )
     channels = 3 if color_mode == "rgb" else 1
+    decode = _decode.decoding(decoders, orientations, background)
+    # Plain TF code, no Python control flow on tensors: autograph's rewriting is skipped
+    # (it costs seconds when the dataset is made).
+    plain_tf = tf.autograph.experimental.do_not_convert
 
-    def load(file):
-        image = tf.io.decode_image(tf.io.read_file(file), channels=3, expand_animations=False)
+    @plain_tf
+    def load(position, file, decoder, orientation, *label):
+        image = decode(tf.io.read_file(file), decoder, orientation)
         if channels == 1:
             image = tf.image.rgb_to_grayscale(image)
         image = tf.image.resize(image, size, antialias=True)
-        return tf.cast(tf.clip_by_value(tf.round(image), 0.0, 255.0), tf.uint8)
+        return (position, tf.cast(tf.clip_by_value(tf.round(image), 0.0, 255.0), tf.uint8), *label)
 
-    def scale(images):
+    @plain_tf
+    def scale(position, images, *label):
         images = tf.ensure_shape(images, (None, *size, channels))
-        return tf.cast(images, tf.float32) / 127.5 - 1.0
+        images = tf.cast(images, tf.float32) / 127.5 - 1.0
+        return (images, *label) if label else images
 
     with_labels = labels == "inferred" and classes is not None
-    elements = (files, classes) if with_labels else files
-    dataset = tf.data.Dataset.from_tensor_slices(elements)
+    columns = (files, decoders, orientations) + ((classes,) if with_labels else ())
+    dataset = tf.data.Dataset.from_tensor_slices(columns)
     if shuffle and cache is None:
         buffer = min(len(files), shuffle_buffer)
         dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
     autotune = tf.data.AUTOTUNE
-    if with_labels:
-        dataset = dataset.map(lambda f, y: (load(f), y), num_parallel_calls=autotune)
-    else:
-        dataset = dataset.map(load, num_parallel_calls=autotune)
+    # A file that fails to decode is skipped here, then named by the position check.
+    dataset = dataset.enumerate().map(
+        plain_tf(lambda i, x: load(i, *x)), num_parallel_calls=autotune
+    )
+    dataset = dataset.ignore_errors()
     if cache is not None:
-        dataset = dataset.cache(cache)
+        step = 256
+        check = _position_check(files, step)
+        dataset = dataset.batch(step).map(check, num_parallel_calls=autotune).unbatch()
+        key = _cache_key(files, (size, channels, background))
+        dataset = dataset.cache(f"{cache}-{key}")
         if shuffle:
             buffer = min(len(files), shuffle_buffer, 1024)
             dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.batch(batch_size)
-    if with_labels:
-        dataset = dataset.map(lambda x, y: (scale(x), y), num_parallel_calls=autotune)
+        dataset = dataset.batch(batch_size)
     else:
-        dataset = dataset.map(scale, num_parallel_calls=autotune)
+        dataset = dataset.batch(batch_size)
+        dataset = dataset.map(_position_check(files, batch_size), num_parallel_calls=autotune)
+    dataset = dataset.map(scale, num_parallel_calls=autotune)
     return dataset.prefetch(autotune)
+
+
+def _position_check(files, step):
+    """A batch function raising an error naming the damaged file when one was skipped.
+
+    Positions number the elements of an epoch; batch `k` of `step` elements holds
+    positions `k * step` onwards, consecutive, unless a file failed to decode.
+    """
+    import tensorflow as tf
+
+    count = len(files)
+
+    def report(positions):
+        raise damaged_file_error(files)
+
+    @tf.autograph.experimental.do_not_convert
+    def check(positions, images, *label):
+        start = positions[0] // step * step
+        expected = tf.range(start, tf.minimum(start + step, count))
+        complete = tf.shape(positions)[0] == tf.shape(expected)[0]
+        complete = tf.logical_and(
+            complete, tf.reduce_all(tf.equal(positions, expected[: tf.shape(positions)[0]]))
+        )
+        checked = tf.cond(
+            complete,
+            lambda: tf.constant(True),
+            lambda: tf.numpy_function(report, [positions], tf.bool, stateful=True),
+        )
+        with tf.control_dependencies([checked]):
+            return (tf.identity(positions), images, *label)
+
+    return check
+
+
+def damaged_file_error(files):
+    """The `ValueError` naming the first of `files` that PIL fails to decode."""
+    found = find_damaged(files)
+    if found is None:
+        return ValueError(
+            f"Expected readable images. Received: one of {len(files)} files that TensorFlow "
+            "fails to decode and PIL reads; convert it (e.g. re-save it as PNG)"
+        )
+    file, reason = found
+    return ValueError(
+        f"Expected readable images. Received: {file!r}, which fails to decode ({reason}); "
+        "remove or replace it"
+    )
+
+
+def named_error(error):
+    """The one-line `ValueError` that a pipeline error carries, or `None`.
+
+    `image_folder` raises its error about a damaged file inside `tf.data`, which wraps
+    it in a multi-line `tf.errors.OpError`; this takes it back out.
+    """
+    found = re.search(r"Expected readable images\. Received: [^\n]*", str(error))
+    return ValueError(found.group(0)) if found else None
+
+
+def _cache_key(files, settings):
+    """A hash of the decoding settings and of each file's path, size and modification time."""
+    digest = hashlib.sha256(repr(settings).encode())
+    for file in files:
+        stat = os.stat(file)
+        digest.update(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
 
 
 def check_image_size(image_size):
@@ -171,6 +267,11 @@ def list_images(path, *, split="all", seed=0, max_samples=None):
         `(files, labels)`: a list of paths, and an int32 array of labels (the index of
         each file's class subfolder), or `None` for a folder without subfolders.
     """
+    return _listing(path, split=split, seed=seed, max_samples=max_samples)[:2]
+
+
+def _listing(path, *, split="all", seed=0, max_samples=None):
+    """`list_images`, and each file's decoder and EXIF orientation (`_decode.inspect`)."""
     split = _common.check_split(split)
     max_samples = _common.check_max_samples(max_samples)
     try:
@@ -190,14 +291,22 @@ def list_images(path, *, split="all", seed=0, max_samples=None):
         files += found
         labels += [label] * len(found)
     has_classes = bool(files)
+    loose = _image_files(root, recursive=False)
     if not has_classes:
-        files = _image_files(root, recursive=False)
+        files = loose
+    elif loose:
+        warnings.warn(
+            f"{root!r} has class subfolders, so the {len(loose)} images directly in it "
+            f"(such as {os.path.basename(loose[0])!r}) are not read. Move them into a "
+            "subfolder (a class of their own) to use them, or elsewhere to silence this.",
+            stacklevel=3,
+        )
     if not files:
         raise ValueError(
             f"Expected a folder holding images ({', '.join(EXTENSIONS)}), in class "
             f"subfolders or directly. Received: path={root!r}, which holds none"
         )
-    _check_headers(files)
+    decoders, orientations = _check_headers(files)
     order = np.random.default_rng(seed).permutation(len(files))
     if split != "all":
         held_out = int(round(len(files) * TEST_FRACTION))
@@ -210,7 +319,8 @@ def list_images(path, *, split="all", seed=0, max_samples=None):
             f"with {len(files)} images"
         )
     files = [files[i] for i in order]
-    return files, (np.asarray(labels, "int32")[order] if has_classes else None)
+    labels = np.asarray(labels, "int32")[order] if has_classes else None
+    return files, labels, decoders[order], orientations[order]
 
 
 def _image_files(folder, recursive=True):
@@ -226,23 +336,18 @@ def _image_files(folder, recursive=True):
 
 
 def _check_headers(files):
-    """Refuses files whose first bytes are not those of a PNG, JPEG, GIF or BMP image."""
-    bad = []
-    for file in files:
-        try:
-            with open(file, "rb") as f:
-                head = f.read(8)
-        except OSError:
-            head = b""
-        if not head.startswith(_SIGNATURES):
-            bad.append(file)
+    """Each file's decoder and orientation; refuses files that are not images."""
+    found = [_decode.inspect(file) for file in files]
+    bad = [file for file, how in zip(files, found) if how is None]
     if bad:
         named = ", ".join(repr(f) for f in bad[:_NAMED])
         more = f" and {len(bad) - _NAMED} more" if len(bad) > _NAMED else ""
         raise ValueError(
-            "Expected readable PNG, JPEG, BMP or GIF images. Received: "
+            "Expected readable PNG, JPEG, BMP or GIF images (or WebP, TIFF, ICO). Received: "
             f"{len(bad)} of {len(files)} files are not images: {named}{more}"
         )
+    decoders, orientations = zip(*found)
+    return np.asarray(decoders, "int32"), np.asarray(orientations, "int32")
 
 
 def find_damaged(files):
