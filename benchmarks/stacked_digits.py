@@ -164,13 +164,22 @@ def training_plan(steps, stacks):
     return stacks, epochs
 
 
+def save_grid(images, path):
+    """64 images `(n, 8, 8, 3)` in [-1, 1] as a PNG grid, 4x enlarged."""
+    import numpy as np
+
+    from keras_gan import images as images_module
+
+    grid = images_module.make_grid(images[:64], (-1.0, 1.0), padding=1)
+    images_module.save_png(np.repeat(np.repeat(grid, 4, axis=0), 4, axis=1), path)
+
+
 def run_one(arm, seed, steps, samples, stacks, data_seed, grid_path):
     """Trains one arm in this process; returns its mode counts."""
     import keras
     import numpy as np
 
     from keras_gan import architectures
-    from keras_gan import images as images_module
     from keras_gan.datasets import load_digits
 
     keras.utils.set_random_seed(seed)
@@ -189,8 +198,7 @@ def run_one(arm, seed, steps, samples, stacks, data_seed, grid_path):
     read = read_modes(classifier, real)
     real_stats = mode_stats(read)
     if grid_path:
-        grid = images_module.make_grid(generated[:64], (-1.0, 1.0), padding=1)
-        images_module.save_png(np.repeat(np.repeat(grid, 4, axis=0), 4, axis=1), grid_path)
+        save_grid(generated, grid_path)
     result.update(
         {
             "steps": epochs * math.ceil(len(data) / BATCH),
@@ -266,8 +274,16 @@ def main(argv=None):
     parser.add_argument("--out", default="docs/stacked_digits.json")
     parser.add_argument("--table", default="docs/stacked_digits_table.md")
     parser.add_argument("--grids", default="docs/stacked_digits", help="PNG folder (first seed)")
+    parser.add_argument("--real-grid", default=None, help="only write 64 training stacks here")
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.real_grid:
+        from keras_gan.datasets import load_digits
+
+        stacks, modes = make_stacks(*load_digits("train"), 64, args.data_seed)
+        save_grid(stacks, args.real_grid)
+        print("Modes, row by row:", " ".join(f"{m:03d}" for m in modes))
+        return 0
     if args.one:
         arm, seed, grid = args.one.split(":", 2)
         result = run_one(
