@@ -384,6 +384,28 @@ def test_stacked_digits_arms(monkeypatch):
     assert stacked_digits.training_plan(50, 48000) == (1600, 1)
 
 
+def test_stacked_digits_recipe_arm_calls_the_recipe(monkeypatch):
+    import types
+
+    import keras_gan
+
+    calls = []
+
+    def r3gan(image_shape, *, total_images, seed):
+        calls.append((image_shape, total_images, seed))
+        return "gan", ("callback",)
+
+    fake = types.ModuleType("keras_gan.recipes")
+    fake.r3gan = r3gan
+    monkeypatch.setitem(sys.modules, "keras_gan.recipes", fake)
+    monkeypatch.setattr(keras_gan, "recipes", fake, raising=False)
+    monkeypatch.setattr(stacked_digits, "_has_recipes", lambda: True)
+    assert stacked_digits.build_gan("recipe=r3gan", 3, 288000) == ("gan", ["callback"])
+    assert calls == [((8, 8, 3), 288000, 3)]
+    with pytest.raises(SystemExit, match=r"Expected a recipe among \['r3gan'\]"):
+        stacked_digits.build_gan("recipe=r2gan", 3, 288000)
+
+
 def test_stacked_digits_trains_and_counts_in_process(tmp_path, digits_classifier, monkeypatch):
     from keras_gan import architectures
 
