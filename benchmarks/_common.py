@@ -276,6 +276,19 @@ def bootstrap_ratio(rates, reference, *, resamples=2000, seed=0):
     return float(low), float(high)
 
 
+def mean_interval(values, *, resamples=4000, seed=0):
+    """The 5th and 95th percentiles of the mean of `values` over bootstrap resamples
+    (of the seeds, say). None with fewer than 2 values."""
+    import numpy as np
+
+    values = np.asarray(values, float)
+    if len(values) < 2:
+        return None
+    draws = np.random.default_rng(seed).integers(0, len(values), (resamples, len(values)))
+    low, high = np.percentile(values[draws].mean(axis=1), [5, 95])
+    return float(low), float(high)
+
+
 def rounds_for(interval, ratio, rounds, tolerance=0.05):
     """Rounds for the 90% interval of `ratio` to shrink to +-`tolerance` (relative),
     assuming its width falls as 1/sqrt(rounds)."""
@@ -349,6 +362,34 @@ def child_result(script, argv, *, what, env_updates=None):
     if not lines:
         raise RuntimeError(f"{what} failed (exit {done.returncode}): {done.stderr.strip()[-3000:]}")
     return json.loads(lines[-1][len("RESULT ") :])
+
+
+def resumable_runs(path, plan, run, *, after_each=None):
+    """Runs `run(item)` for each item of `plan` that the JSON list at `path` holds no
+    result for, appending each result and rewriting the file as it comes.
+
+    An item is a dict of the fields that name a run (`{"arm": ..., "seed": ...}`); a
+    result holds them, so a result is the item's when it matches every field. Each new
+    result is printed on a line, then `after_each(results)` is called (to redraw a
+    table). Returns every result, the file's first.
+    """
+    results = []
+    if os.path.exists(path):
+        with open(path) as f:
+            results = json.load(f)
+    for item in plan:
+        if any(all(r.get(k) == v for k, v in item.items()) for r in results):
+            continue
+        result = run(item)
+        print(json.dumps(result), flush=True)
+        results.append(result)
+        directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
+        with open(path, "w") as f:
+            json.dump(results, f, indent=1)
+        if after_each is not None:
+            after_each(results)
+    return results
 
 
 def strip_option(argv, name):

