@@ -214,8 +214,11 @@ class ADA(_Augmenter):
     transforms.
 
     `p` is a non-trainable variable, saved with the GAN. With `adaptive=True`, the GAN
-    calls `update(real_scores)` after each discriminator update: it accumulates
-    `sign(D(real))` and every `interval` updates sets
+    calls `update(real_scores, threshold)` after each discriminator update, with the
+    loss's `decision_boundary` `b` as the threshold (0 for logits and hinge, 0.5 for
+    probabilities and least squares; a loss without one, such as Wasserstein, is
+    refused: fix `p` there). It accumulates `sign(D(real) - b)` and every `interval`
+    updates sets
     `p += sign(r_t - target) * images / speed_images`, clipped to [0, 1], where
     `r_t = E[sign(D(real))]` over those updates (over all replicas under a
     distribution strategy) and `images` is how many real images they scored. So `p`
@@ -284,8 +287,8 @@ class ADA(_Augmenter):
 
         Args:
             real_scores: the discriminator's scores of the (augmented) real batch.
-            threshold: the score that separates "real" from "fake" (0 for logits, 0.5
-                for probabilities). Defaults to `0.0`.
+            threshold: the score that separates "real" from "fake", the loss's
+                `decision_boundary`. Defaults to `0.0`.
         """
         if not self.adaptive:
             return

@@ -266,6 +266,7 @@ class GAN(keras.Model):
         augmenter = augmentation_module.get(
             augment, seed=None if self.seed is None else self.seed + 2
         )
+        validation.check_adaptive_augment(augmenter, gan_loss)
 
         # Keras' own optimizer slot presents both optimizers (see OptimizerPair); Keras
         # must not wrap it for loss scaling: each optimizer is wrapped above.
@@ -504,8 +505,7 @@ class GAN(keras.Model):
 
     def _update_augment_p(self, real_scores):
         if isinstance(self.augmenter, augmentation_module.ADA):
-            threshold = 0.0 if self.from_logits else 0.5
-            self.augmenter.update(real_scores, threshold=threshold)
+            self.augmenter.update(real_scores, threshold=self.gan_loss.decision_boundary)
 
     def _update_ema(self):
         decay = self.ema_decay

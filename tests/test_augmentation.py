@@ -221,3 +221,68 @@ def test_bad_values_are_reported():
         DiffAugment("zoom")
     with pytest.raises(ValueError, match="Expected `cutout_ratio` in"):
         DiffAugment(cutout_ratio=2.0)
+
+
+def constant_discriminator(score, shape=(8, 8, 1)):
+    """Scores every sample `score` (zero kernel; trained with a zero learning rate)."""
+    inputs = keras.Input(shape)
+    dense = keras.layers.Dense(
+        1, kernel_initializer="zeros", bias_initializer=keras.initializers.Constant(score)
+    )
+    return keras.Model(inputs, dense(keras.layers.Flatten()(inputs)))
+
+
+@pytest.mark.parametrize(
+    "loss, from_logits, expected",
+    [
+        ("non_saturating", True, 0.0),  # sigmoid(0) = 1/2
+        ("minimax", False, 0.5),  # probability 1/2
+        ("hinge", True, 0.0),  # margins -1 and +1
+        ("least_squares", True, 0.5),  # targets 0 and 1
+        ("wasserstein", True, None),  # scores defined up to a constant
+    ],
+)
+def test_each_loss_names_its_real_fake_boundary(loss, from_logits, expected):
+    assert keras_gan.losses.get(loss, from_logits=from_logits).decision_boundary == expected
+
+
+@pytest.mark.parametrize(
+    "loss, score, rises",
+    [
+        ("least_squares", 0.3, False),  # below the 0.5 boundary: real scored fake-ish
+        ("least_squares", 0.7, True),
+        ("non_saturating", 0.3, True),
+        ("hinge", -0.3, False),
+        ("hinge", 0.3, True),
+    ],
+)
+def test_ada_reads_real_scores_against_the_losss_boundary(loss, score, rises):
+    gan = keras_gan.GAN(
+        dense_generator(latent_dim=4, sample_shape=(8, 8, 1)), constant_discriminator(score)
+    )
+    gan.compile(
+        keras.optimizers.SGD(0.0),
+        keras.optimizers.SGD(0.0),
+        loss=loss,
+        augment=ADA(interval=1, speed_images=8),
+    )
+    p = gan.fit(images(8, (8, 8, 1)), batch_size=8, epochs=2, verbose=0).history["augment_p"]
+    assert p == ([1.0, 1.0] if rises else [0.0, 0.0])
+
+
+def test_adaptive_ada_is_refused_for_a_loss_without_a_boundary():
+    class Critic(keras_gan.losses.GANLoss):
+        def discriminator_loss(self, real_logits, fake_logits, *, label_smoothing=0.0):
+            return keras.ops.mean(fake_logits) - keras.ops.mean(real_logits)
+
+        def generator_loss(self, fake_logits):
+            return -keras.ops.mean(fake_logits)
+
+    adam = keras.optimizers.Adam
+    for loss in ("wasserstein", Critic()):
+        with pytest.raises(ValueError, match=r"real/fake decision boundary .* Received: loss="):
+            gan_for().compile(adam(), adam(), loss=loss, augment="ada")
+    # A fixed probability needs no boundary; a custom loss can name its own.
+    gan_for().compile(adam(), adam(), loss="wasserstein", augment=ADA(p=0.2, adaptive=False))
+    Critic.decision_boundary = 0.0
+    gan_for().compile(adam(), adam(), loss=Critic(), augment="ada")
