@@ -16,11 +16,13 @@ zero for one channel, so it leaves grey images unchanged.
 `ADA()`; pass an instance for other settings.
 """
 
+import inspect
 import math
 
 import keras
 from keras import ops
 
+from keras_gan import _keras_internals
 from keras_gan import backend
 
 DIFFAUGMENT_POLICIES = ("color", "translation", "cutout")
@@ -356,6 +358,66 @@ class ADA(_Augmenter):
         }
 
 
+class CallableAugmenter(keras.layers.Layer):
+    """A callable `(images, training) -> images` as a layer that owns its seeds.
+
+    The `SeedGenerator`s the callable draws from (found by `reachable_seed_generators`)
+    become this layer's, hence the GAN's: their state then advances inside a jitted
+    step on JAX (which carries only the model's state), and is saved with the GAN.
+
+    Args:
+        fn: the callable.
+        seed_generators: the `keras.random.SeedGenerator`s it draws from.
+        **kwargs: passed to `keras.layers.Layer`.
+    """
+
+    def __init__(self, fn, seed_generators, **kwargs):
+        kwargs.setdefault("autocast", False)
+        super().__init__(**kwargs)
+        self.fn = fn
+        self.fn_seed_generators = list(seed_generators)
+        self.built = True
+
+    def call(self, images, training=True):
+        return self.fn(images, training=training)
+
+    def compute_output_spec(self, images, training=True):
+        return keras.KerasTensor(images.shape, dtype=images.dtype)
+
+
+def reachable_seed_generators(fn):
+    """The `SeedGenerator`s a callable can reach: in its closure, the globals it names,
+    its default arguments and the attributes of the object it is (or is bound to),
+    directly, in a list, tuple or dict, or inside a Keras layer there."""
+    candidates, function = [], fn
+    if inspect.ismethod(fn):
+        candidates += list(getattr(fn.__self__, "__dict__", {}).values())
+        function = fn.__func__
+    elif not inspect.isfunction(fn):
+        candidates += list(getattr(fn, "__dict__", {}).values())
+        function = type(fn).__call__
+    if inspect.isfunction(function):
+        names = inspect.getclosurevars(function)
+        candidates += [*names.nonlocals.values(), *names.globals.values()]
+        candidates += [*(function.__defaults__ or ()), *(function.__kwdefaults__ or {}).values()]
+    found = {}
+    for candidate in candidates:
+        if isinstance(candidate, dict):
+            values = list(candidate.values())
+        elif isinstance(candidate, (list, tuple)):
+            values = list(candidate)
+        else:
+            values = [candidate]
+        for value in values:
+            if isinstance(value, keras.random.SeedGenerator):
+                found[id(value)] = value
+            elif isinstance(value, keras.layers.Layer):
+                for layer in _keras_internals.all_layers(value):
+                    for seed_generator in _keras_internals.seed_generators(layer):
+                        found[id(seed_generator)] = seed_generator
+    return list(found.values())
+
+
 AUGMENT_NAMES = {"diffaugment": DiffAugment, "ada": ADA}
 
 
@@ -364,7 +426,10 @@ def get(augment, seed=None):
 
     Args:
         augment: `None`, `"diffaugment"`, `"ada"`, a Keras layer or a callable
-            `(images, training) -> images`.
+            `(images, training) -> images`. A callable that draws from its own
+            `keras.random.SeedGenerator`s (in its closure, the globals it names, its
+            defaults or its object's attributes) comes back as a `CallableAugmenter`
+            owning them.
         seed: seed of the augmenter built from a name. Defaults to `None`.
     """
     if augment is None:
@@ -381,4 +446,8 @@ def get(augment, seed=None):
             f"Expected `augment` to be None, one of {list(AUGMENT_NAMES)}, a Keras layer or a "
             f"callable (images, training) -> images. Received: augment={augment!r}"
         )
+    if not isinstance(augment, keras.layers.Layer):
+        seed_generators = reachable_seed_generators(augment)
+        if seed_generators:
+            return CallableAugmenter(augment, seed_generators)
     return augment

@@ -225,7 +225,9 @@ class GAN(keras.Model):
                 `"diffaugment"` (`keras_gan.augmentation.DiffAugment()`), `"ada"`
                 (`keras_gan.augmentation.ADA()`, whose probability is logged as
                 `augment_p`), a Keras layer or a callable `(images, training) ->
-                images`. Image samples only. Defaults to `None` (none).
+                images` (the `keras.random.SeedGenerator`s it draws from, found in its
+                closure, the globals it names or its attributes, become the GAN's, so
+                they advance and are saved). Image samples only. Defaults to `None`.
             r1_penalty: weight `gamma` of the R1 penalty `gamma / 2 * E||grad D(real)||^2`
                 (`keras_gan.penalties`); 0 turns it off. Defaults to `0.0`.
             r2_penalty: weight of the same penalty on generated samples. Defaults to `0.0`.

@@ -286,3 +286,37 @@ def test_adaptive_ada_is_refused_for_a_loss_without_a_boundary():
     gan_for().compile(adam(), adam(), loss="wasserstein", augment=ADA(p=0.2, adaptive=False))
     Critic.decision_boundary = 0.0
     gan_for().compile(adam(), adam(), loss=Critic(), augment="ada")
+
+
+class NoiseAugment:
+    """A callable object drawing from its own SeedGenerator."""
+
+    def __init__(self):
+        self.seed_generator = keras.random.SeedGenerator(5)
+
+    def __call__(self, images, training):
+        noise = keras.random.normal(keras.ops.shape(images), seed=self.seed_generator)
+        return images + 0.1 * noise
+
+
+@pytest.mark.parametrize("kind", ["closure", "object", "layer_in_closure"])
+def test_a_callables_own_seed_advances_each_call_in_the_jitted_step(kind):
+    seed = keras.random.SeedGenerator(3)
+    flip = keras.layers.RandomFlip(seed=3)
+
+    def closure(images, training):
+        return images + 0.1 * keras.random.normal(keras.ops.shape(images), seed=seed)
+
+    def layer_in_closure(images, training):
+        return flip(images, training=training)
+
+    augment = {"closure": closure, "object": NoiseAugment(), "layer_in_closure": layer_in_closure}
+    augment = augment[kind]
+    drawn = {"closure": seed, "object": getattr(augment, "seed_generator", None)}
+    drawn = drawn.get(kind, flip.generator)
+    gan = compiled(gan_for(seed=0), augment=augment)
+    counter = lambda: int(numpy(drawn.state)[1])  # noqa: E731
+    before = counter()
+    gan.fit(images(16, (8, 8, 1)), batch_size=8, epochs=1, verbose=0)
+    # Two steps of three augmented batches each (real and fake for D, fake for G).
+    assert counter() - before == 6
