@@ -421,8 +421,13 @@ def reachable_seed_generators(fn):
 AUGMENT_NAMES = {"diffaugment": DiffAugment, "ada": ADA}
 
 
-def get(augment, seed=None):
+def get(augment, seed=None, sample_shape=None):
     """Returns the augmenter for `compile(augment=...)`: a layer, a callable or None.
+
+    An unbuilt Keras layer (`keras.layers.RandomFlip()`, a `Sequential` of them) is
+    built for `sample_shape`: Keras would otherwise build the GAN, layers included,
+    by calling it on a batch of images, which the GAN's `call` (the generator)
+    cannot take.
 
     Args:
         augment: `None`, `"diffaugment"`, `"ada"`, a Keras layer or a callable
@@ -431,6 +436,8 @@ def get(augment, seed=None):
             defaults or its object's attributes) comes back as a `CallableAugmenter`
             owning them.
         seed: seed of the augmenter built from a name. Defaults to `None`.
+        sample_shape: the images' shape without the batch axis, to build an unbuilt
+            layer. Defaults to `None` (not built).
     """
     if augment is None:
         return None
@@ -446,7 +453,10 @@ def get(augment, seed=None):
             f"Expected `augment` to be None, one of {list(AUGMENT_NAMES)}, a Keras layer or a "
             f"callable (images, training) -> images. Received: augment={augment!r}"
         )
-    if not isinstance(augment, keras.layers.Layer):
+    if isinstance(augment, keras.layers.Layer):
+        if sample_shape is not None and not augment.built:
+            augment(keras.KerasTensor((None, *sample_shape)), training=True)
+    else:
         seed_generators = reachable_seed_generators(augment)
         if seed_generators:
             return CallableAugmenter(augment, seed_generators)

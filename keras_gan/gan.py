@@ -266,7 +266,9 @@ class GAN(keras.Model):
         if augment is not None:
             augmentation_module.check_images(self.sample_shape)
         augmenter = augmentation_module.get(
-            augment, seed=None if self.seed is None else self.seed + 2
+            augment,
+            seed=None if self.seed is None else self.seed + 2,
+            sample_shape=self.sample_shape,
         )
         validation.check_adaptive_augment(augmenter, gan_loss)
 

@@ -320,3 +320,18 @@ def test_a_callables_own_seed_advances_each_call_in_the_jitted_step(kind):
     gan.fit(images(16, (8, 8, 1)), batch_size=8, epochs=1, verbose=0)
     # Two steps of three augmented batches each (real and fake for D, fake for G).
     assert counter() - before == 6
+
+
+@pytest.mark.parametrize("kind", ["layer", "sequential"])
+def test_an_unbuilt_keras_augmentation_layer_trains(kind):
+    flip = keras.layers.RandomFlip(seed=1)
+    augment = {
+        "layer": flip,
+        "sequential": keras.Sequential([flip, keras.layers.RandomContrast(0.2, seed=2)]),
+    }[kind]
+    assert not augment.built
+    gan = compiled(gan_for(seed=0), augment=augment)
+    before = int(numpy(flip.generator.state)[1])
+    history = gan.fit(images(8, (8, 8, 1)), batch_size=8, epochs=1, verbose=0).history
+    assert np.isfinite(history["d_loss"][0])
+    assert int(numpy(flip.generator.state)[1]) - before == 3  # three batches augmented
