@@ -88,6 +88,10 @@ def _per_image(values):
     return ops.reshape(values, (-1, 1, 1, 1))
 
 
+def _tensorflow():
+    return keras.config.backend() == "tensorflow"
+
+
 def check_images(shape, name="augment"):
     """Checks that samples of shape `shape` (no batch axis) are images."""
     if len(shape) != 3:
@@ -167,6 +171,8 @@ class DiffAugment(_Augmenter):
             if not (isinstance(value, (int, float)) and 0.0 <= value <= 1.0):
                 raise ValueError(f"Expected `{name}` in [0, 1]. Received: {name}={value!r}")
         self.policy = policy
+        # TensorFlow's XLA has no kernel for the image transform translation uses.
+        self.supports_jit = "translation" not in policy or not _tensorflow()
         self.translation_ratio = float(translation_ratio)
         self.cutout_ratio = float(cutout_ratio)
 
@@ -266,6 +272,7 @@ class ADA(_Augmenter):
                 raise ValueError(
                     f"Expected `{name}` to be an integer >= 1. Received: {name}={value!r}"
                 )
+        self.supports_jit = not _tensorflow()  # no XLA kernel for its image transform
         self.initial_p = float(p)
         self.adaptive = bool(adaptive)
         self.target = float(target)

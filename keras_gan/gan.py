@@ -271,10 +271,13 @@ class GAN(keras.Model):
             sample_shape=self.sample_shape,
         )
         validation.check_adaptive_augment(augmenter, gan_loss)
+        validation.check_augment_jit(augmenter, kwargs.get("jit_compile"))
 
         # Keras' own optimizer slot presents both optimizers (see OptimizerPair); Keras
         # must not wrap it for loss scaling: each optimizer is wrapped above.
         keras_kwargs = {**kwargs, "auto_scale_loss": False}
+        # Set first: Keras resolves `jit_compile="auto"` from every layer's `supports_jit`.
+        self.augmenter = augmenter
         super().compile(optimizer=OptimizerPair(d_optimizer, g_optimizer), **keras_kwargs)
         self._keras_compile_kwargs = {k: v for k, v in kwargs.items() if k in _COMPILE_KWARGS_SAVED}
         self.d_optimizer = d_optimizer
@@ -288,7 +291,6 @@ class GAN(keras.Model):
         self.r1_weight, self.r2_weight = r1_penalty, r2_penalty
         self.penalty_every = penalty_every
         self._augment_name = augment if isinstance(augment, str) else None
-        self.augmenter = augmenter
         self._label_smoothing.assign(label_smoothing)
         self._build_optimizers()
 

@@ -541,3 +541,22 @@ def check_adaptive_augment(augmenter, gan_loss):
             'adaptive=False)`, use `augment="diffaugment"`, or give a custom GANLoss a '
             "`decision_boundary`."
         )
+
+
+def check_augment_jit(augmenter, jit_compile):
+    """Refuses `jit_compile=True` with an augmentation layer XLA cannot compile.
+
+    Keras reads `supports_jit` on every layer of the model (the augmenter is one):
+    `"auto"` then compiles without XLA; `True` is refused here rather than failing
+    inside `fit`.
+    """
+    if jit_compile is not True or not isinstance(augmenter, keras.layers.Layer):
+        return
+    for layer in _keras_internals.all_layers(augmenter):
+        if not layer.supports_jit:
+            raise ValueError(
+                f"Expected `jit_compile=False` or `'auto'` with this augmentation: its layer "
+                f"`{layer.name}` ({type(layer).__name__}) cannot be compiled with XLA on "
+                f"the {keras.config.backend()} backend (`supports_jit` is False). Received: "
+                "jit_compile=True"
+            )

@@ -335,3 +335,25 @@ def test_an_unbuilt_keras_augmentation_layer_trains(kind):
     history = gan.fit(images(8, (8, 8, 1)), batch_size=8, epochs=1, verbose=0).history
     assert np.isfinite(history["d_loss"][0])
     assert int(numpy(flip.generator.state)[1]) - before == 3  # three batches augmented
+
+
+@pytest.mark.parametrize("augment", ["ada", "diffaugment"])
+def test_xla_is_refused_or_works_with_the_image_transform(augment):
+    if keras.config.backend() == "torch":
+        pytest.skip("jit_compile means torch.compile on torch, not XLA")
+    gan = gan_for(seed=0)
+    if keras.config.backend() == "tensorflow":
+        # TensorFlow's XLA has no ImageProjectiveTransformV3 kernel: refused at compile ...
+        with pytest.raises(ValueError, match=r"Expected `jit_compile=False` or `'auto'` .*"):
+            compiled(gan, augment=augment, jit_compile=True)
+        # ... and "auto" (XLA on a GPU) compiles the step without it.
+        compiled(gan, augment=augment)
+        with pytest.warns(UserWarning, match="doesn't support `jit_compile=True`"):
+            gan.jit_compile = True
+        assert gan.jit_compile is False
+    else:
+        compiled(gan, augment=augment, jit_compile=True)
+    gan.fit(images(8, (8, 8, 1)), batch_size=8, epochs=1, verbose=0)
+    # Colour and cutout alone compile with XLA everywhere.
+    gan = compiled(gan_for(), augment=DiffAugment(("color", "cutout")), jit_compile=True)
+    gan.fit(images(8, (8, 8, 1)), batch_size=8, epochs=1, verbose=0)
