@@ -279,7 +279,9 @@ class ADA(_Augmenter):
         self.interval = int(interval)
         self.speed_images = int(speed_images)
         # Identical on every replica (the sums are reduced first): kept from the first.
-        state = {"trainable": False, "aggregation": "only_first_replica"}
+        # Read as float32 under a mixed precision policy too: `p` moves in steps of
+        # `images / speed_images`, below bfloat16's resolution.
+        state = {"trainable": False, "aggregation": "only_first_replica", "autocast": False}
         self.p = self.add_weight(
             shape=(), initializer=keras.initializers.Constant(p), name="p", **state
         )

@@ -357,3 +357,20 @@ def test_xla_is_refused_or_works_with_the_image_transform(augment):
     # Colour and cutout alone compile with XLA everywhere.
     gan = compiled(gan_for(), augment=DiffAugment(("color", "cutout")), jit_compile=True)
     gan.fit(images(8, (8, 8, 1)), batch_size=8, epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+@pytest.mark.parametrize("augment", ["ada", "diffaugment"])
+def test_augmentation_trains_under_mixed_precision(policy, augment):
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        # Steps of 8 / 80,000 = 1e-4, below bfloat16's resolution at 0.5 (2**-9).
+        augmenter = ADA(p=0.5, interval=1, speed_images=80_000) if augment == "ada" else augment
+        gan = compiled(gan_for(seed=0), augment=augmenter)
+        history = gan.fit(images(8, (8, 8, 1)), batch_size=8, epochs=2, verbose=0).history
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert all(np.all(np.isfinite(v)) for v in history.values())
+    if augment == "ada":  # each update moves p by 1e-4, up or down
+        steps = np.diff([0.5, *history["augment_p"]])
+        np.testing.assert_allclose(np.abs(steps), 1e-4, rtol=1e-2)
