@@ -24,6 +24,7 @@ from keras import ops
 
 from keras_gan import _keras_internals
 from keras_gan import backend
+from keras_gan._random import per_replica
 
 DIFFAUGMENT_POLICIES = ("color", "translation", "cutout")
 
@@ -67,8 +68,9 @@ def _cutout(images, ratio, apply, seed):
     batch = ops.shape(images)[0]
     height, width = images.shape[1], images.shape[2]
     size_h, size_w = max(1, int(height * ratio + 0.5)), max(1, int(width * ratio + 0.5))
-    top = keras.random.randint((batch, 1, 1, 1), 0, height, seed=seed) - size_h // 2
-    left = keras.random.randint((batch, 1, 1, 1), 0, width, seed=seed) - size_w // 2
+    top = per_replica(keras.random.randint, batch, (1, 1, 1), seed, minval=0, maxval=height)
+    left = per_replica(keras.random.randint, batch, (1, 1, 1), seed, minval=0, maxval=width)
+    top, left = top - size_h // 2, left - size_w // 2
     rows = ops.reshape(ops.arange(height, dtype="int32"), (1, height, 1, 1))
     cols = ops.reshape(ops.arange(width, dtype="int32"), (1, 1, width, 1))
     inside = ops.logical_and(
@@ -177,7 +179,7 @@ class DiffAugment(_Augmenter):
         self.cutout_ratio = float(cutout_ratio)
 
     def _uniform(self, batch):
-        return _per_image(keras.random.uniform((batch,), seed=self.seed_generator))
+        return _per_image(per_replica(keras.random.uniform, batch, (), self.seed_generator))
 
     def _augment(self, x):
         batch = ops.shape(x)[0]
@@ -189,8 +191,9 @@ class DiffAugment(_Augmenter):
             max_x = int(x.shape[2] * self.translation_ratio + 0.5)
             max_y = int(x.shape[1] * self.translation_ratio + 0.5)
             seed = self.seed_generator
-            tx = keras.random.randint((batch,), -max_x, max_x + 1, seed=seed)
-            ty = keras.random.randint((batch,), -max_y, max_y + 1, seed=seed)
+            randint = keras.random.randint
+            tx = per_replica(randint, batch, (), seed, minval=-max_x, maxval=max_x + 1)
+            ty = per_replica(randint, batch, (), seed, minval=-max_y, maxval=max_y + 1)
             x = _shift(x, ops.cast(tx, "float32"), ops.cast(ty, "float32"))
         if "cutout" in self.policy:
             x = _cutout(x, self.cutout_ratio, ops.ones((batch,), "bool"), self.seed_generator)
@@ -320,10 +323,10 @@ class ADA(_Augmenter):
         self.update_count.assign(ops.where(adjust, 0.0, update_count))
 
     def _draw(self, batch, probability):
-        return keras.random.uniform((batch,), seed=self.seed_generator) < probability
+        return per_replica(keras.random.uniform, batch, (), self.seed_generator) < probability
 
     def _normal(self, batch, std):
-        return keras.random.normal((batch,), stddev=std, seed=self.seed_generator)
+        return per_replica(keras.random.normal, batch, (), self.seed_generator, stddev=std)
 
     def _augment(self, x):
         batch = ops.shape(x)[0]
@@ -332,15 +335,18 @@ class ADA(_Augmenter):
         one, zero = ops.ones((batch,)), ops.zeros((batch,))
         # Geometric transforms, composed into one map.
         flip = ops.where(ops.logical_and(self._draw(batch, p), self._draw(batch, 0.5)), -one, one)
-        quarter_turns = keras.random.randint((batch,), 0, 4, seed=seed)
+        quarter_turns = per_replica(keras.random.randint, batch, (), seed, minval=0, maxval=4)
         angle = ops.where(self._draw(batch, p), ops.cast(quarter_turns, "float32"), zero)
         angle = angle * (math.pi / 2)
-        shift = keras.random.uniform((2, batch), -0.125, 0.125, seed=seed)
+        shift = per_replica(keras.random.uniform, batch, (2,), seed, minval=-0.125, maxval=0.125)
+        shift = ops.transpose(shift)
         move = self._draw(batch, p)
         tx = ops.where(move, ops.round(shift[0] * x.shape[2]), zero)
         ty = ops.where(move, ops.round(shift[1] * x.shape[1]), zero)
         scale = ops.where(self._draw(batch, p), 2.0 ** self._normal(batch, 0.2), one)
-        free_angle = keras.random.uniform((batch,), -math.pi, math.pi, seed=seed)
+        free_angle = per_replica(
+            keras.random.uniform, batch, (), seed, minval=-math.pi, maxval=math.pi
+        )
         angle = angle + ops.where(self._draw(batch, 1.0 - ops.sqrt(1.0 - p)), free_angle, zero)
         transform = _affine(
             scale * ops.cos(angle), scale * ops.sin(angle), tx, ty, x.shape, flip=flip

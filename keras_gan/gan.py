@@ -16,6 +16,7 @@ from keras_gan import penalties
 from keras_gan import reuse_fakes as reuse_fakes_module
 from keras_gan import validation
 from keras_gan._optimizer_pair import OptimizerPair
+from keras_gan._random import per_replica as _per_replica
 
 _COMPILE_KWARGS_SAVED = ("jit_compile", "steps_per_execution", "run_eagerly", "auto_scale_loss")
 
@@ -714,21 +715,6 @@ class _EpochChecks(keras.callbacks.Callback):
 def _serialize_augment(augmenter):
     # The built augmenter (a layer or callable) or None; a name is saved as the name.
     return None if augmenter is None else keras.saving.serialize_keras_object(augmenter)
-
-
-def _per_replica(draw, batch, shape, seed, **kwargs):
-    """Draws `(batch,) + shape` random values; under a TF distribution strategy, this
-    replica's slice of one draw for the global batch.
-
-    Every replica reads the same seed state, so drawing per replica would give all
-    replicas the same noise; slicing one global draw gives each its own, and the
-    same values a single device would draw for the whole batch.
-    """
-    replicas, index = backend.replica_context()
-    if replicas == 1:
-        return draw((batch,) + shape, seed=seed, **kwargs)
-    values = draw((batch * replicas,) + shape, seed=seed, **kwargs)
-    return values[index * batch : (index + 1) * batch]
 
 
 def _clone(model, name):
