@@ -433,6 +433,28 @@ def reachable_seed_generators(fn):
     return list(found.values())
 
 
+def unwrapped(augmenter):
+    """The user's augmentation behind `augmenter` (a `CallableAugmenter`'s callable)."""
+    return augmenter.fn if isinstance(augmenter, CallableAugmenter) else augmenter
+
+
+def is_saveable(augment):
+    """Whether a `.keras` file can hold `augment`: a Keras layer, or a function or
+    callable class registered with `keras.saving.register_keras_serializable`."""
+    augment = unwrapped(augment)
+    if isinstance(augment, keras.layers.Layer):
+        return True
+    target = augment if inspect.isfunction(augment) else type(augment)
+    name = keras.saving.get_registered_name(target)
+    return keras.saving.get_registered_object(name) is target
+
+
+def describe(augment):
+    """A short name for `augment` in messages: its function's or class's name."""
+    augment = unwrapped(augment)
+    return getattr(augment, "__qualname__", None) or type(augment).__name__
+
+
 AUGMENT_NAMES = {"diffaugment": DiffAugment, "ada": ADA}
 
 

@@ -1,6 +1,7 @@
 """`GAN`: a generator and a discriminator trained with `compile` and `fit`."""
 
 import inspect
+import warnings
 
 import keras
 import numpy as np
@@ -292,6 +293,7 @@ class GAN(keras.Model):
         self.r1_weight, self.r2_weight = r1_penalty, r2_penalty
         self.penalty_every = penalty_every
         self._augment_name = augment if isinstance(augment, str) else None
+        self._unsaved_augment = None
         self._label_smoothing.assign(label_smoothing)
         self._build_optimizers()
 
@@ -322,6 +324,7 @@ class GAN(keras.Model):
 
     def fit(self, *args, **kwargs):
         self._assert_gan_compiled("fit")
+        self._check_augment_restored()
         data_checks.check_call_data(self, super().fit, args, kwargs)
         self._check_label_smoothing()
         self._check_trainable()
@@ -335,6 +338,7 @@ class GAN(keras.Model):
         return history
 
     def train_on_batch(self, *args, **kwargs):
+        self._check_augment_restored()
         self._check_labels_seen()
         logs = super().train_on_batch(*args, **kwargs)
         self._check_labels_seen()
@@ -612,7 +616,21 @@ class GAN(keras.Model):
 
     # --------------------------------------------------------------- saving
     def save(self, filepath, *args, **kwargs):
-        """Saves the GAN as `keras.Model.save` does (see `keras.Model.save`)."""
+        """Saves the GAN as `keras.Model.save` does (see `keras.Model.save`).
+
+        An `augment` that is neither a Keras layer nor registered with
+        `keras.saving.register_keras_serializable` is not saved (a warning says so):
+        the reloaded GAN refuses to train until compiled again with it.
+        """
+        augmenter = getattr(self, "augmenter", None)
+        if augmenter is not None and not augmentation_module.is_saveable(augmenter):
+            warnings.warn(
+                f"The augmentation `{augmentation_module.describe(augmenter)}` is not saved "
+                "with the GAN: only Keras layers and functions registered with "
+                "`@keras.saving.register_keras_serializable()` are. The reloaded GAN "
+                "refuses to train until compiled again with `augment=`.",
+                stacklevel=2,
+            )
         _keras_internals.prime_saving_cache()
         return super().save(filepath, *args, **kwargs)
 
@@ -661,9 +679,21 @@ class GAN(keras.Model):
         config = dict(config)
         for key in ("d_optimizer", "g_optimizer", "loss"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
-        if isinstance(config.get("augment"), dict):
-            config["augment"] = keras.saving.deserialize_keras_object(config["augment"])
+        config["augment"], unsaved = _deserialize_augment(config.get("augment"))
         self.compile(**config)
+        self._unsaved_augment = unsaved
+
+    def _check_augment_restored(self):
+        """Refuses to train a reloaded GAN whose augmentation could not be saved."""
+        name = getattr(self, "_unsaved_augment", None)
+        if name is not None:
+            raise ValueError(
+                f"Expected the augmentation this GAN was saved with, `{name}`, before "
+                "training: it was not saved (neither a Keras layer nor a registered "
+                "function). Received: a GAN reloaded without it. Call "
+                f"`compile(..., augment={name})` again, or `augment=None` to train "
+                "without augmentation."
+            )
 
     def _seed_states(self):
         """Every SeedGenerator state in the GAN: its noise and the layers' (Dropout)."""
@@ -714,7 +744,27 @@ class _EpochChecks(keras.callbacks.Callback):
 
 def _serialize_augment(augmenter):
     # The built augmenter (a layer or callable) or None; a name is saved as the name.
-    return None if augmenter is None else keras.saving.serialize_keras_object(augmenter)
+    # One that cannot be saved leaves its name, for the reloaded GAN to ask for it.
+    if augmenter is None:
+        return None
+    if not augmentation_module.is_saveable(augmenter):
+        return {"unsaved_augment": augmentation_module.describe(augmenter)}
+    return keras.saving.serialize_keras_object(augmentation_module.unwrapped(augmenter))
+
+
+def _deserialize_augment(config):
+    """`(augment, name of an augmentation that was not saved, or None)`."""
+    if not isinstance(config, dict):
+        return config, None
+    if "unsaved_augment" in config:
+        return None, config["unsaved_augment"]
+    try:
+        return keras.saving.deserialize_keras_object(config), None
+    except TypeError:
+        # A plain function in a file written before such functions were marked unsaved.
+        if config.get("class_name") != "function":
+            raise
+        return None, str(config.get("config"))
 
 
 def _clone(model, name):

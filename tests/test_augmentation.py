@@ -1,5 +1,7 @@
 """Augmentation: DiffAugment and ADA layers, and `compile(augment=...)` in the GAN step."""
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -374,3 +376,40 @@ def test_augmentation_trains_under_mixed_precision(policy, augment):
     if augment == "ada":  # each update moves p by 1e-4, up or down
         steps = np.diff([0.5, *history["augment_p"]])
         np.testing.assert_allclose(np.abs(steps), 1e-4, rtol=1e-2)
+
+
+def halve(images, training):
+    return images * 0.5
+
+
+@keras.saving.register_keras_serializable(package="keras_gan_tests")
+def registered_halve(images, training):
+    return images * 0.5
+
+
+@pytest.mark.parametrize("augment", [halve, lambda images, training: images, NoiseAugment()])
+def test_an_unsaved_augment_warns_at_save_and_the_reloaded_gan_refuses_to_train(augment, tmp_path):
+    gan = compiled(gan_for(seed=0), augment=augment)
+    x = images(8, (8, 8, 1))
+    with pytest.warns(UserWarning, match=r"The augmentation `.*` is not saved with the GAN"):
+        gan.save(tmp_path / "gan.keras")
+    restored = keras.models.load_model(tmp_path / "gan.keras")
+    assert restored.augmenter is None
+    for train in (
+        lambda: restored.fit(x, batch_size=8, epochs=1, verbose=0),
+        lambda: restored.train_on_batch(x),
+    ):
+        with pytest.raises(ValueError, match=r"Expected the augmentation .* Received: a GAN relo"):
+            train()
+    restored.evaluate(x, batch_size=8, verbose=0)  # no augmentation there
+    compiled(restored, augment=augment).fit(x, batch_size=8, epochs=1, verbose=0)
+
+
+def test_a_registered_function_is_saved_and_reloaded(tmp_path):
+    gan = compiled(gan_for(seed=0), augment=registered_halve)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="The augmentation")
+        gan.save(tmp_path / "gan.keras")
+    restored = keras.models.load_model(tmp_path / "gan.keras")
+    assert restored.augmenter is registered_halve
+    restored.fit(images(8, (8, 8, 1)), batch_size=8, epochs=1, verbose=0)
