@@ -33,6 +33,14 @@ def all_layers(model):
     return list(model._flatten_layers(include_self=True))
 
 
+def seed_generators(layer):
+    """The `keras.random.SeedGenerator`s `layer` itself owns (not its sublayers').
+
+    Keras' private `Layer._seed_generators`; empty for an object without it.
+    """
+    return list(getattr(layer, "_seed_generators", ()))
+
+
 def own_variable_key(index):
     """The key of a layer's `index`-th own variable in Keras' saved variable store.
 

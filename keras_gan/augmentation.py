@@ -16,12 +16,15 @@ zero for one channel, so it leaves grey images unchanged.
 `ADA()`; pass an instance for other settings.
 """
 
+import inspect
 import math
 
 import keras
 from keras import ops
 
+from keras_gan import _keras_internals
 from keras_gan import backend
+from keras_gan._random import per_replica
 
 DIFFAUGMENT_POLICIES = ("color", "translation", "cutout")
 
@@ -65,8 +68,9 @@ def _cutout(images, ratio, apply, seed):
     batch = ops.shape(images)[0]
     height, width = images.shape[1], images.shape[2]
     size_h, size_w = max(1, int(height * ratio + 0.5)), max(1, int(width * ratio + 0.5))
-    top = keras.random.randint((batch, 1, 1, 1), 0, height, seed=seed) - size_h // 2
-    left = keras.random.randint((batch, 1, 1, 1), 0, width, seed=seed) - size_w // 2
+    top = per_replica(keras.random.randint, batch, (1, 1, 1), seed, minval=0, maxval=height)
+    left = per_replica(keras.random.randint, batch, (1, 1, 1), seed, minval=0, maxval=width)
+    top, left = top - size_h // 2, left - size_w // 2
     rows = ops.reshape(ops.arange(height, dtype="int32"), (1, height, 1, 1))
     cols = ops.reshape(ops.arange(width, dtype="int32"), (1, 1, width, 1))
     inside = ops.logical_and(
@@ -84,6 +88,10 @@ def _scale_around(images, factor, axis):
 
 def _per_image(values):
     return ops.reshape(values, (-1, 1, 1, 1))
+
+
+def _tensorflow():
+    return keras.config.backend() == "tensorflow"
 
 
 def check_images(shape, name="augment"):
@@ -165,11 +173,13 @@ class DiffAugment(_Augmenter):
             if not (isinstance(value, (int, float)) and 0.0 <= value <= 1.0):
                 raise ValueError(f"Expected `{name}` in [0, 1]. Received: {name}={value!r}")
         self.policy = policy
+        # TensorFlow's XLA has no kernel for the image transform translation uses.
+        self.supports_jit = "translation" not in policy or not _tensorflow()
         self.translation_ratio = float(translation_ratio)
         self.cutout_ratio = float(cutout_ratio)
 
     def _uniform(self, batch):
-        return _per_image(keras.random.uniform((batch,), seed=self.seed_generator))
+        return _per_image(per_replica(keras.random.uniform, batch, (), self.seed_generator))
 
     def _augment(self, x):
         batch = ops.shape(x)[0]
@@ -181,8 +191,9 @@ class DiffAugment(_Augmenter):
             max_x = int(x.shape[2] * self.translation_ratio + 0.5)
             max_y = int(x.shape[1] * self.translation_ratio + 0.5)
             seed = self.seed_generator
-            tx = keras.random.randint((batch,), -max_x, max_x + 1, seed=seed)
-            ty = keras.random.randint((batch,), -max_y, max_y + 1, seed=seed)
+            randint = keras.random.randint
+            tx = per_replica(randint, batch, (), seed, minval=-max_x, maxval=max_x + 1)
+            ty = per_replica(randint, batch, (), seed, minval=-max_y, maxval=max_y + 1)
             x = _shift(x, ops.cast(tx, "float32"), ops.cast(ty, "float32"))
         if "cutout" in self.policy:
             x = _cutout(x, self.cutout_ratio, ops.ones((batch,), "bool"), self.seed_generator)
@@ -214,8 +225,11 @@ class ADA(_Augmenter):
     transforms.
 
     `p` is a non-trainable variable, saved with the GAN. With `adaptive=True`, the GAN
-    calls `update(real_scores)` after each discriminator update: it accumulates
-    `sign(D(real))` and every `interval` updates sets
+    calls `update(real_scores, threshold)` after each discriminator update, with the
+    loss's `decision_boundary` `b` as the threshold (0 for logits and hinge, 0.5 for
+    probabilities and least squares; a loss without one, such as Wasserstein, is
+    refused: fix `p` there). It accumulates `sign(D(real) - b)` and every `interval`
+    updates sets
     `p += sign(r_t - target) * images / speed_images`, clipped to [0, 1], where
     `r_t = E[sign(D(real))]` over those updates (over all replicas under a
     distribution strategy) and `images` is how many real images they scored. So `p`
@@ -261,13 +275,16 @@ class ADA(_Augmenter):
                 raise ValueError(
                     f"Expected `{name}` to be an integer >= 1. Received: {name}={value!r}"
                 )
+        self.supports_jit = not _tensorflow()  # no XLA kernel for its image transform
         self.initial_p = float(p)
         self.adaptive = bool(adaptive)
         self.target = float(target)
         self.interval = int(interval)
         self.speed_images = int(speed_images)
         # Identical on every replica (the sums are reduced first): kept from the first.
-        state = {"trainable": False, "aggregation": "only_first_replica"}
+        # Read as float32 under a mixed precision policy too: `p` moves in steps of
+        # `images / speed_images`, below bfloat16's resolution.
+        state = {"trainable": False, "aggregation": "only_first_replica", "autocast": False}
         self.p = self.add_weight(
             shape=(), initializer=keras.initializers.Constant(p), name="p", **state
         )
@@ -284,8 +301,8 @@ class ADA(_Augmenter):
 
         Args:
             real_scores: the discriminator's scores of the (augmented) real batch.
-            threshold: the score that separates "real" from "fake" (0 for logits, 0.5
-                for probabilities). Defaults to `0.0`.
+            threshold: the score that separates "real" from "fake", the loss's
+                `decision_boundary`. Defaults to `0.0`.
         """
         if not self.adaptive:
             return
@@ -306,10 +323,10 @@ class ADA(_Augmenter):
         self.update_count.assign(ops.where(adjust, 0.0, update_count))
 
     def _draw(self, batch, probability):
-        return keras.random.uniform((batch,), seed=self.seed_generator) < probability
+        return per_replica(keras.random.uniform, batch, (), self.seed_generator) < probability
 
     def _normal(self, batch, std):
-        return keras.random.normal((batch,), stddev=std, seed=self.seed_generator)
+        return per_replica(keras.random.normal, batch, (), self.seed_generator, stddev=std)
 
     def _augment(self, x):
         batch = ops.shape(x)[0]
@@ -318,15 +335,18 @@ class ADA(_Augmenter):
         one, zero = ops.ones((batch,)), ops.zeros((batch,))
         # Geometric transforms, composed into one map.
         flip = ops.where(ops.logical_and(self._draw(batch, p), self._draw(batch, 0.5)), -one, one)
-        quarter_turns = keras.random.randint((batch,), 0, 4, seed=seed)
+        quarter_turns = per_replica(keras.random.randint, batch, (), seed, minval=0, maxval=4)
         angle = ops.where(self._draw(batch, p), ops.cast(quarter_turns, "float32"), zero)
         angle = angle * (math.pi / 2)
-        shift = keras.random.uniform((2, batch), -0.125, 0.125, seed=seed)
+        shift = per_replica(keras.random.uniform, batch, (2,), seed, minval=-0.125, maxval=0.125)
+        shift = ops.transpose(shift)
         move = self._draw(batch, p)
         tx = ops.where(move, ops.round(shift[0] * x.shape[2]), zero)
         ty = ops.where(move, ops.round(shift[1] * x.shape[1]), zero)
         scale = ops.where(self._draw(batch, p), 2.0 ** self._normal(batch, 0.2), one)
-        free_angle = keras.random.uniform((batch,), -math.pi, math.pi, seed=seed)
+        free_angle = per_replica(
+            keras.random.uniform, batch, (), seed, minval=-math.pi, maxval=math.pi
+        )
         angle = angle + ops.where(self._draw(batch, 1.0 - ops.sqrt(1.0 - p)), free_angle, zero)
         transform = _affine(
             scale * ops.cos(angle), scale * ops.sin(angle), tx, ty, x.shape, flip=flip
@@ -353,16 +373,108 @@ class ADA(_Augmenter):
         }
 
 
+class CallableAugmenter(keras.layers.Layer):
+    """A callable `(images, training) -> images` as a layer that owns its seeds.
+
+    The `SeedGenerator`s the callable draws from (found by `reachable_seed_generators`)
+    become this layer's, hence the GAN's: their state then advances inside a jitted
+    step on JAX (which carries only the model's state), and is saved with the GAN.
+
+    Args:
+        fn: the callable.
+        seed_generators: the `keras.random.SeedGenerator`s it draws from.
+        **kwargs: passed to `keras.layers.Layer`.
+    """
+
+    def __init__(self, fn, seed_generators, **kwargs):
+        kwargs.setdefault("autocast", False)
+        super().__init__(**kwargs)
+        self.fn = fn
+        self.fn_seed_generators = list(seed_generators)
+        self.built = True
+
+    def call(self, images, training=True):
+        return self.fn(images, training=training)
+
+    def compute_output_spec(self, images, training=True):
+        return keras.KerasTensor(images.shape, dtype=images.dtype)
+
+
+def reachable_seed_generators(fn):
+    """The `SeedGenerator`s a callable can reach: in its closure, the globals it names,
+    its default arguments and the attributes of the object it is (or is bound to),
+    directly, in a list, tuple or dict, or inside a Keras layer there."""
+    candidates, function = [], fn
+    if inspect.ismethod(fn):
+        candidates += list(getattr(fn.__self__, "__dict__", {}).values())
+        function = fn.__func__
+    elif not inspect.isfunction(fn):
+        candidates += list(getattr(fn, "__dict__", {}).values())
+        function = type(fn).__call__
+    if inspect.isfunction(function):
+        names = inspect.getclosurevars(function)
+        candidates += [*names.nonlocals.values(), *names.globals.values()]
+        candidates += [*(function.__defaults__ or ()), *(function.__kwdefaults__ or {}).values()]
+    found = {}
+    for candidate in candidates:
+        if isinstance(candidate, dict):
+            values = list(candidate.values())
+        elif isinstance(candidate, (list, tuple)):
+            values = list(candidate)
+        else:
+            values = [candidate]
+        for value in values:
+            if isinstance(value, keras.random.SeedGenerator):
+                found[id(value)] = value
+            elif isinstance(value, keras.layers.Layer):
+                for layer in _keras_internals.all_layers(value):
+                    for seed_generator in _keras_internals.seed_generators(layer):
+                        found[id(seed_generator)] = seed_generator
+    return list(found.values())
+
+
+def unwrapped(augmenter):
+    """The user's augmentation behind `augmenter` (a `CallableAugmenter`'s callable)."""
+    return augmenter.fn if isinstance(augmenter, CallableAugmenter) else augmenter
+
+
+def is_saveable(augment):
+    """Whether a `.keras` file can hold `augment`: a Keras layer, or a function or
+    callable class registered with `keras.saving.register_keras_serializable`."""
+    augment = unwrapped(augment)
+    if isinstance(augment, keras.layers.Layer):
+        return True
+    target = augment if inspect.isfunction(augment) else type(augment)
+    name = keras.saving.get_registered_name(target)
+    return keras.saving.get_registered_object(name) is target
+
+
+def describe(augment):
+    """A short name for `augment` in messages: its function's or class's name."""
+    augment = unwrapped(augment)
+    return getattr(augment, "__qualname__", None) or type(augment).__name__
+
+
 AUGMENT_NAMES = {"diffaugment": DiffAugment, "ada": ADA}
 
 
-def get(augment, seed=None):
+def get(augment, seed=None, sample_shape=None):
     """Returns the augmenter for `compile(augment=...)`: a layer, a callable or None.
+
+    An unbuilt Keras layer (`keras.layers.RandomFlip()`, a `Sequential` of them) is
+    built for `sample_shape`: Keras would otherwise build the GAN, layers included,
+    by calling it on a batch of images, which the GAN's `call` (the generator)
+    cannot take.
 
     Args:
         augment: `None`, `"diffaugment"`, `"ada"`, a Keras layer or a callable
-            `(images, training) -> images`.
+            `(images, training) -> images`. A callable that draws from its own
+            `keras.random.SeedGenerator`s (in its closure, the globals it names, its
+            defaults or its object's attributes) comes back as a `CallableAugmenter`
+            owning them.
         seed: seed of the augmenter built from a name. Defaults to `None`.
+        sample_shape: the images' shape without the batch axis, to build an unbuilt
+            layer. Defaults to `None` (not built).
     """
     if augment is None:
         return None
@@ -378,4 +490,11 @@ def get(augment, seed=None):
             f"Expected `augment` to be None, one of {list(AUGMENT_NAMES)}, a Keras layer or a "
             f"callable (images, training) -> images. Received: augment={augment!r}"
         )
+    if isinstance(augment, keras.layers.Layer):
+        if sample_shape is not None and not augment.built:
+            augment(keras.KerasTensor((None, *sample_shape)), training=True)
+    else:
+        seed_generators = reachable_seed_generators(augment)
+        if seed_generators:
+            return CallableAugmenter(augment, seed_generators)
     return augment

@@ -1,6 +1,7 @@
 """`GAN`: a generator and a discriminator trained with `compile` and `fit`."""
 
 import inspect
+import warnings
 
 import keras
 import numpy as np
@@ -17,6 +18,7 @@ from keras_gan import penalties
 from keras_gan import reuse_fakes as reuse_fakes_module
 from keras_gan import validation
 from keras_gan._optimizer_pair import OptimizerPair
+from keras_gan._random import per_replica as _per_replica
 
 _COMPILE_KWARGS_SAVED = ("jit_compile", "steps_per_execution", "run_eagerly", "auto_scale_loss")
 
@@ -226,7 +228,9 @@ class GAN(keras.Model):
                 `"diffaugment"` (`keras_gan.augmentation.DiffAugment()`), `"ada"`
                 (`keras_gan.augmentation.ADA()`, whose probability is logged as
                 `augment_p`), a Keras layer or a callable `(images, training) ->
-                images`. Image samples only. Defaults to `None` (none).
+                images` (the `keras.random.SeedGenerator`s it draws from, found in its
+                closure, the globals it names or its attributes, become the GAN's, so
+                they advance and are saved). Image samples only. Defaults to `None`.
             r1_penalty: weight `gamma` of the R1 penalty `gamma / 2 * E||grad D(real)||^2`
                 (`keras_gan.penalties`); 0 turns it off. Defaults to `0.0`.
             r2_penalty: weight of the same penalty on generated samples. Defaults to `0.0`.
@@ -265,12 +269,18 @@ class GAN(keras.Model):
         if augment is not None:
             augmentation_module.check_images(self.sample_shape)
         augmenter = augmentation_module.get(
-            augment, seed=None if self.seed is None else self.seed + 2
+            augment,
+            seed=None if self.seed is None else self.seed + 2,
+            sample_shape=self.sample_shape,
         )
+        validation.check_adaptive_augment(augmenter, gan_loss)
+        validation.check_augment_jit(augmenter, kwargs.get("jit_compile"))
 
         # Keras' own optimizer slot presents both optimizers (see OptimizerPair); Keras
         # must not wrap it for loss scaling: each optimizer is wrapped above.
         keras_kwargs = {**kwargs, "auto_scale_loss": False}
+        # Set first: Keras resolves `jit_compile="auto"` from every layer's `supports_jit`.
+        self.augmenter = augmenter
         super().compile(optimizer=OptimizerPair(d_optimizer, g_optimizer), **keras_kwargs)
         self._keras_compile_kwargs = {k: v for k, v in kwargs.items() if k in _COMPILE_KWARGS_SAVED}
         self.d_optimizer = d_optimizer
@@ -284,7 +294,7 @@ class GAN(keras.Model):
         self.r1_weight, self.r2_weight = r1_penalty, r2_penalty
         self.penalty_every = penalty_every
         self._augment_name = augment if isinstance(augment, str) else None
-        self.augmenter = augmenter
+        self._unsaved_augment = None
         self._label_smoothing.assign(label_smoothing)
         self._build_optimizers()
 
@@ -315,6 +325,7 @@ class GAN(keras.Model):
 
     def fit(self, *args, **kwargs):
         self._assert_gan_compiled("fit")
+        self._check_augment_restored()
         data_checks.check_call_data(self, super().fit, args, kwargs)
         self._check_label_smoothing()
         self._check_trainable()
@@ -328,6 +339,7 @@ class GAN(keras.Model):
         return history
 
     def train_on_batch(self, *args, **kwargs):
+        self._check_augment_restored()
         self._check_labels_seen()
         logs = super().train_on_batch(*args, **kwargs)
         self._check_labels_seen()
@@ -505,8 +517,7 @@ class GAN(keras.Model):
 
     def _update_augment_p(self, real_scores):
         if isinstance(self.augmenter, augmentation_module.ADA):
-            threshold = 0.0 if self.from_logits else 0.5
-            self.augmenter.update(real_scores, threshold=threshold)
+            self.augmenter.update(real_scores, threshold=self.gan_loss.decision_boundary)
 
     def _update_ema(self):
         decay = self.ema_decay
@@ -606,7 +617,21 @@ class GAN(keras.Model):
 
     # --------------------------------------------------------------- saving
     def save(self, filepath, *args, **kwargs):
-        """Saves the GAN as `keras.Model.save` does (see `keras.Model.save`)."""
+        """Saves the GAN as `keras.Model.save` does (see `keras.Model.save`).
+
+        An `augment` that is neither a Keras layer nor registered with
+        `keras.saving.register_keras_serializable` is not saved (a warning says so):
+        the reloaded GAN refuses to train until compiled again with it.
+        """
+        augmenter = getattr(self, "augmenter", None)
+        if augmenter is not None and not augmentation_module.is_saveable(augmenter):
+            warnings.warn(
+                f"The augmentation `{augmentation_module.describe(augmenter)}` is not saved "
+                "with the GAN: only Keras layers and functions registered with "
+                "`@keras.saving.register_keras_serializable()` are. The reloaded GAN "
+                "refuses to train until compiled again with `augment=`.",
+                stacklevel=2,
+            )
         _keras_internals.prime_saving_cache()
         return super().save(filepath, *args, **kwargs)
 
@@ -655,9 +680,21 @@ class GAN(keras.Model):
         config = dict(config)
         for key in ("d_optimizer", "g_optimizer", "loss"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
-        if isinstance(config.get("augment"), dict):
-            config["augment"] = keras.saving.deserialize_keras_object(config["augment"])
+        config["augment"], unsaved = _deserialize_augment(config.get("augment"))
         self.compile(**config)
+        self._unsaved_augment = unsaved
+
+    def _check_augment_restored(self):
+        """Refuses to train a reloaded GAN whose augmentation could not be saved."""
+        name = getattr(self, "_unsaved_augment", None)
+        if name is not None:
+            raise ValueError(
+                f"Expected the augmentation this GAN was saved with, `{name}`, before "
+                "training: it was not saved (neither a Keras layer nor a registered "
+                "function). Received: a GAN reloaded without it. Call "
+                f"`compile(..., augment={name})` again, or `augment=None` to train "
+                "without augmentation."
+            )
 
     def _seed_states(self):
         """Every SeedGenerator state in the GAN: its noise and the layers' (Dropout)."""
@@ -708,22 +745,27 @@ class _EpochChecks(keras.callbacks.Callback):
 
 def _serialize_augment(augmenter):
     # The built augmenter (a layer or callable) or None; a name is saved as the name.
-    return None if augmenter is None else keras.saving.serialize_keras_object(augmenter)
+    # One that cannot be saved leaves its name, for the reloaded GAN to ask for it.
+    if augmenter is None:
+        return None
+    if not augmentation_module.is_saveable(augmenter):
+        return {"unsaved_augment": augmentation_module.describe(augmenter)}
+    return keras.saving.serialize_keras_object(augmentation_module.unwrapped(augmenter))
 
 
-def _per_replica(draw, batch, shape, seed, **kwargs):
-    """Draws `(batch,) + shape` random values; under a TF distribution strategy, this
-    replica's slice of one draw for the global batch.
-
-    Every replica reads the same seed state, so drawing per replica would give all
-    replicas the same noise; slicing one global draw gives each its own, and the
-    same values a single device would draw for the whole batch.
-    """
-    replicas, index = backend.replica_context()
-    if replicas == 1:
-        return draw((batch,) + shape, seed=seed, **kwargs)
-    values = draw((batch * replicas,) + shape, seed=seed, **kwargs)
-    return values[index * batch : (index + 1) * batch]
+def _deserialize_augment(config):
+    """`(augment, name of an augmentation that was not saved, or None)`."""
+    if not isinstance(config, dict):
+        return config, None
+    if "unsaved_augment" in config:
+        return None, config["unsaved_augment"]
+    try:
+        return keras.saving.deserialize_keras_object(config), None
+    except TypeError:
+        # A plain function in a file written before such functions were marked unsaved.
+        if config.get("class_name") != "function":
+            raise
+        return None, str(config.get("config"))
 
 
 def _clone(model, name):

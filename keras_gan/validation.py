@@ -531,3 +531,42 @@ def check_penalty_every(value):
             f"Expected `penalty_every` to be an integer >= 1. Received: penalty_every={value!r}"
         )
     return int(value)
+
+
+def check_adaptive_augment(augmenter, gan_loss):
+    """Refuses adaptive ADA with a loss whose scores have no real/fake boundary.
+
+    ADA steers `p` by the share of real scores above the loss's `decision_boundary`;
+    a Wasserstein critic's scores are defined up to a constant, so that share means
+    nothing there.
+    """
+    from keras_gan.augmentation import ADA
+
+    if isinstance(augmenter, ADA) and augmenter.adaptive and gan_loss.decision_boundary is None:
+        raise ValueError(
+            "Expected a loss with a real/fake decision boundary for adaptive "
+            "augmentation (ADA steers `p` by the share of real scores above it). "
+            f"Received: loss={gan_loss!r}, whose scores have none (`decision_boundary` "
+            "is None). Fix `p` with `augment=keras_gan.augmentation.ADA(p=0.2, "
+            'adaptive=False)`, use `augment="diffaugment"`, or give a custom GANLoss a '
+            "`decision_boundary`."
+        )
+
+
+def check_augment_jit(augmenter, jit_compile):
+    """Refuses `jit_compile=True` with an augmentation layer XLA cannot compile.
+
+    Keras reads `supports_jit` on every layer of the model (the augmenter is one):
+    `"auto"` then compiles without XLA; `True` is refused here rather than failing
+    inside `fit`.
+    """
+    if jit_compile is not True or not isinstance(augmenter, keras.layers.Layer):
+        return
+    for layer in _keras_internals.all_layers(augmenter):
+        if not layer.supports_jit:
+            raise ValueError(
+                f"Expected `jit_compile=False` or `'auto'` with this augmentation: its layer "
+                f"`{layer.name}` ({type(layer).__name__}) cannot be compiled with XLA on "
+                f"the {keras.config.backend()} backend (`supports_jit` is False). Received: "
+                "jit_compile=True"
+            )

@@ -1,5 +1,7 @@
 """Augmentation: DiffAugment and ADA layers, and `compile(augment=...)` in the GAN step."""
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -221,3 +223,193 @@ def test_bad_values_are_reported():
         DiffAugment("zoom")
     with pytest.raises(ValueError, match="Expected `cutout_ratio` in"):
         DiffAugment(cutout_ratio=2.0)
+
+
+def constant_discriminator(score, shape=(8, 8, 1)):
+    """Scores every sample `score` (zero kernel; trained with a zero learning rate)."""
+    inputs = keras.Input(shape)
+    dense = keras.layers.Dense(
+        1, kernel_initializer="zeros", bias_initializer=keras.initializers.Constant(score)
+    )
+    return keras.Model(inputs, dense(keras.layers.Flatten()(inputs)))
+
+
+@pytest.mark.parametrize(
+    "loss, from_logits, expected",
+    [
+        ("non_saturating", True, 0.0),  # sigmoid(0) = 1/2
+        ("minimax", False, 0.5),  # probability 1/2
+        ("hinge", True, 0.0),  # margins -1 and +1
+        ("least_squares", True, 0.5),  # targets 0 and 1
+        ("wasserstein", True, None),  # scores defined up to a constant
+    ],
+)
+def test_each_loss_names_its_real_fake_boundary(loss, from_logits, expected):
+    assert keras_gan.losses.get(loss, from_logits=from_logits).decision_boundary == expected
+
+
+@pytest.mark.parametrize(
+    "loss, score, rises",
+    [
+        ("least_squares", 0.3, False),  # below the 0.5 boundary: real scored fake-ish
+        ("least_squares", 0.7, True),
+        ("non_saturating", 0.3, True),
+        ("hinge", -0.3, False),
+        ("hinge", 0.3, True),
+    ],
+)
+def test_ada_reads_real_scores_against_the_losss_boundary(loss, score, rises):
+    gan = keras_gan.GAN(
+        dense_generator(latent_dim=4, sample_shape=(8, 8, 1)), constant_discriminator(score)
+    )
+    gan.compile(
+        keras.optimizers.SGD(0.0),
+        keras.optimizers.SGD(0.0),
+        loss=loss,
+        augment=ADA(interval=1, speed_images=8),
+    )
+    p = gan.fit(images(8, (8, 8, 1)), batch_size=8, epochs=2, verbose=0).history["augment_p"]
+    assert p == ([1.0, 1.0] if rises else [0.0, 0.0])
+
+
+def test_adaptive_ada_is_refused_for_a_loss_without_a_boundary():
+    class Critic(keras_gan.losses.GANLoss):
+        def discriminator_loss(self, real_logits, fake_logits, *, label_smoothing=0.0):
+            return keras.ops.mean(fake_logits) - keras.ops.mean(real_logits)
+
+        def generator_loss(self, fake_logits):
+            return -keras.ops.mean(fake_logits)
+
+    adam = keras.optimizers.Adam
+    for loss in ("wasserstein", Critic()):
+        with pytest.raises(ValueError, match=r"real/fake decision boundary .* Received: loss="):
+            gan_for().compile(adam(), adam(), loss=loss, augment="ada")
+    # A fixed probability needs no boundary; a custom loss can name its own.
+    gan_for().compile(adam(), adam(), loss="wasserstein", augment=ADA(p=0.2, adaptive=False))
+    Critic.decision_boundary = 0.0
+    gan_for().compile(adam(), adam(), loss=Critic(), augment="ada")
+
+
+class NoiseAugment:
+    """A callable object drawing from its own SeedGenerator."""
+
+    def __init__(self):
+        self.seed_generator = keras.random.SeedGenerator(5)
+
+    def __call__(self, images, training):
+        noise = keras.random.normal(keras.ops.shape(images), seed=self.seed_generator)
+        return images + 0.1 * noise
+
+
+@pytest.mark.parametrize("kind", ["closure", "object", "layer_in_closure"])
+def test_a_callables_own_seed_advances_each_call_in_the_jitted_step(kind):
+    seed = keras.random.SeedGenerator(3)
+    flip = keras.layers.RandomFlip(seed=3)
+
+    def closure(images, training):
+        return images + 0.1 * keras.random.normal(keras.ops.shape(images), seed=seed)
+
+    def layer_in_closure(images, training):
+        return flip(images, training=training)
+
+    augment = {"closure": closure, "object": NoiseAugment(), "layer_in_closure": layer_in_closure}
+    augment = augment[kind]
+    drawn = {"closure": seed, "object": getattr(augment, "seed_generator", None)}
+    drawn = drawn.get(kind, flip.generator)
+    gan = compiled(gan_for(seed=0), augment=augment)
+    counter = lambda: int(numpy(drawn.state)[1])  # noqa: E731
+    before = counter()
+    gan.fit(images(16, (8, 8, 1)), batch_size=8, epochs=1, verbose=0)
+    # Two steps of three augmented batches each (real and fake for D, fake for G).
+    assert counter() - before == 6
+
+
+@pytest.mark.parametrize("kind", ["layer", "sequential"])
+def test_an_unbuilt_keras_augmentation_layer_trains(kind):
+    flip = keras.layers.RandomFlip(seed=1)
+    augment = {
+        "layer": flip,
+        "sequential": keras.Sequential([flip, keras.layers.RandomContrast(0.2, seed=2)]),
+    }[kind]
+    assert not augment.built
+    gan = compiled(gan_for(seed=0), augment=augment)
+    before = int(numpy(flip.generator.state)[1])
+    history = gan.fit(images(8, (8, 8, 1)), batch_size=8, epochs=1, verbose=0).history
+    assert np.isfinite(history["d_loss"][0])
+    assert int(numpy(flip.generator.state)[1]) - before == 3  # three batches augmented
+
+
+@pytest.mark.parametrize("augment", ["ada", "diffaugment"])
+def test_xla_is_refused_or_works_with_the_image_transform(augment):
+    if keras.config.backend() == "torch":
+        pytest.skip("jit_compile means torch.compile on torch, not XLA")
+    gan = gan_for(seed=0)
+    if keras.config.backend() == "tensorflow":
+        # TensorFlow's XLA has no ImageProjectiveTransformV3 kernel: refused at compile ...
+        with pytest.raises(ValueError, match=r"Expected `jit_compile=False` or `'auto'` .*"):
+            compiled(gan, augment=augment, jit_compile=True)
+        # ... and "auto" (XLA on a GPU) compiles the step without it.
+        compiled(gan, augment=augment)
+        with pytest.warns(UserWarning, match="doesn't support `jit_compile=True`"):
+            gan.jit_compile = True
+        assert gan.jit_compile is False
+    else:
+        compiled(gan, augment=augment, jit_compile=True)
+    gan.fit(images(8, (8, 8, 1)), batch_size=8, epochs=1, verbose=0)
+    # Colour and cutout alone compile with XLA everywhere.
+    gan = compiled(gan_for(), augment=DiffAugment(("color", "cutout")), jit_compile=True)
+    gan.fit(images(8, (8, 8, 1)), batch_size=8, epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+@pytest.mark.parametrize("augment", ["ada", "diffaugment"])
+def test_augmentation_trains_under_mixed_precision(policy, augment):
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        # Steps of 8 / 80,000 = 1e-4, below bfloat16's resolution at 0.5 (2**-9).
+        augmenter = ADA(p=0.5, interval=1, speed_images=80_000) if augment == "ada" else augment
+        gan = compiled(gan_for(seed=0), augment=augmenter)
+        history = gan.fit(images(8, (8, 8, 1)), batch_size=8, epochs=2, verbose=0).history
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert all(np.all(np.isfinite(v)) for v in history.values())
+    if augment == "ada":  # each update moves p by 1e-4, up or down
+        steps = np.diff([0.5, *history["augment_p"]])
+        np.testing.assert_allclose(np.abs(steps), 1e-4, rtol=1e-2)
+
+
+def halve(images, training):
+    return images * 0.5
+
+
+@keras.saving.register_keras_serializable(package="keras_gan_tests")
+def registered_halve(images, training):
+    return images * 0.5
+
+
+@pytest.mark.parametrize("augment", [halve, lambda images, training: images, NoiseAugment()])
+def test_an_unsaved_augment_warns_at_save_and_the_reloaded_gan_refuses_to_train(augment, tmp_path):
+    gan = compiled(gan_for(seed=0), augment=augment)
+    x = images(8, (8, 8, 1))
+    with pytest.warns(UserWarning, match=r"The augmentation `.*` is not saved with the GAN"):
+        gan.save(tmp_path / "gan.keras")
+    restored = keras.models.load_model(tmp_path / "gan.keras")
+    assert restored.augmenter is None
+    for train in (
+        lambda: restored.fit(x, batch_size=8, epochs=1, verbose=0),
+        lambda: restored.train_on_batch(x),
+    ):
+        with pytest.raises(ValueError, match=r"Expected the augmentation .* Received: a GAN relo"):
+            train()
+    restored.evaluate(x, batch_size=8, verbose=0)  # no augmentation there
+    compiled(restored, augment=augment).fit(x, batch_size=8, epochs=1, verbose=0)
+
+
+def test_a_registered_function_is_saved_and_reloaded(tmp_path):
+    gan = compiled(gan_for(seed=0), augment=registered_halve)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="The augmentation")
+        gan.save(tmp_path / "gan.keras")
+    restored = keras.models.load_model(tmp_path / "gan.keras")
+    assert restored.augmenter is registered_halve
+    restored.fit(images(8, (8, 8, 1)), batch_size=8, epochs=1, verbose=0)

@@ -39,6 +39,13 @@ def test_own_variables_are_stored_under_their_index():
     assert sorted(store) == [_keras_internals.own_variable_key(i) for i in range(2)]
 
 
+def test_seed_generators_are_the_layers_own():
+    flip = keras.layers.RandomFlip()
+    assert [id(s) for s in _keras_internals.seed_generators(flip)] == [id(flip.generator)]
+    assert _keras_internals.seed_generators(keras.Sequential([flip])) == []
+    assert _keras_internals.seed_generators(object()) == []
+
+
 def test_is_functional():
     assert _keras_internals.is_functional(dense_discriminator())
     sequential = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])

@@ -14,7 +14,8 @@ class GANLoss:
     Subclass it to define a new loss; `keras_gan.GAN.compile(loss=...)` takes an
     instance. A subclass that gives real targets a meaning sets
     `supports_label_smoothing = True` and accepts `label_smoothing` in
-    `discriminator_loss`.
+    `discriminator_loss`. A subclass whose scores have a fixed real/fake boundary
+    sets `decision_boundary` to it (adaptive augmentation reads it).
 
     Example:
     >>> loss = keras_gan.losses.Hinge()
@@ -24,6 +25,9 @@ class GANLoss:
 
     name = "gan_loss"
     supports_label_smoothing = False
+    # The score above which a sample counts as "real": where the loss's real and fake
+    # parts are equal. None when the scores have no fixed reference (a critic).
+    decision_boundary = None
 
     def discriminator_loss(self, real_logits, fake_logits, *, label_smoothing=0.0):
         """Returns the scalar loss the discriminator minimises."""
@@ -51,6 +55,11 @@ class _CrossEntropyLoss(GANLoss):
 
     def __init__(self, from_logits: bool = True):
         self.from_logits = bool(from_logits)
+
+    @property
+    def decision_boundary(self):
+        # sigmoid(0) = 0.5: logit 0, probability 0.5.
+        return 0.0 if self.from_logits else 0.5
 
     def discriminator_loss(self, real_logits, fake_logits, *, label_smoothing=0.0):
         return functions.minimax_discriminator_loss(
@@ -93,7 +102,11 @@ class NonSaturating(_CrossEntropyLoss):
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
 class Wasserstein(GANLoss):
-    """Wasserstein critic loss (Arjovsky et al., 2017, arXiv:1701.07875)."""
+    """Wasserstein critic loss (Arjovsky et al., 2017, arXiv:1701.07875).
+
+    The critic's scores are defined up to a constant (only `D(real) - D(fake)` counts),
+    so it has no `decision_boundary`.
+    """
 
     name = "wasserstein"
 
@@ -109,6 +122,7 @@ class Hinge(GANLoss):
     """Hinge loss (Lim & Ye, 2017, arXiv:1705.02894)."""
 
     name = "hinge"
+    decision_boundary = 0.0  # midway between the margins -1 (fake) and +1 (real)
 
     def discriminator_loss(self, real_logits, fake_logits, *, label_smoothing=0.0):
         return functions.hinge_discriminator_loss(real_logits, fake_logits)
@@ -123,6 +137,7 @@ class LeastSquares(GANLoss):
 
     name = "least_squares"
     supports_label_smoothing = True
+    decision_boundary = 0.5  # midway between the targets 0 (fake) and 1 (real)
 
     def discriminator_loss(self, real_logits, fake_logits, *, label_smoothing=0.0):
         return functions.least_squares_discriminator_loss(

@@ -27,14 +27,23 @@ import keras_gan  # noqa: E402
 LOSS = sys.argv[1] if len(sys.argv) > 1 else "non_saturating"
 GRADIENT_PENALTY = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
 REUSE_FAKES = len(sys.argv) > 3 and sys.argv[3] == "reuse_fakes"
+AUGMENT = sys.argv[4] if len(sys.argv) > 4 else "none"
 
 
 def build():
     # Dropout and BatchNorm off: per-replica batch statistics differ from a single
     # device's by design (keras' BatchNormalization(synchronized=True) syncs them).
     gan = keras_gan.GAN(
-        dense_generator(batch_norm=False), dense_discriminator(batch_norm=False, dropout=0), seed=1
+        dense_generator(batch_norm=False, sample_shape=SHAPE),
+        dense_discriminator(batch_norm=False, dropout=0, sample_shape=SHAPE),
+        seed=1,
     )
+    # ADA from p=0.5, adapting every update, so that both its draws and its p count.
+    augment = {
+        "none": None,
+        "ada": keras_gan.augmentation.ADA(p=0.5, interval=1, speed_images=64, seed=3),
+        "diffaugment": "diffaugment",
+    }[AUGMENT]
     # SGD, whose step is proportional to the gradient: a gradient summed over replicas
     # without the 1/replicas scaling would show (Adam would normalise it away).
     gan.compile(
@@ -43,10 +52,12 @@ def build():
         loss=LOSS,
         gradient_penalty=GRADIENT_PENALTY,
         reuse_fakes=REUSE_FAKES,
+        augment=augment,
     )
     return gan
 
 
+SHAPE = (4, 4, 1)
 keras.utils.set_random_seed(0)
 single = build()
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
@@ -54,7 +65,7 @@ with strategy.scope():
     mirrored = build()
 mirrored.set_weights(single.get_weights())
 
-data = images(32)
+data = images(32, SHAPE)
 kwargs = dict(batch_size=16, epochs=2, verbose=0, shuffle=False)
 h_single = single.fit(data, **kwargs).history
 h_mirrored = mirrored.fit(data, **kwargs).history
@@ -69,6 +80,11 @@ print(
             "mirrored": h_mirrored,
             "max_weight_diff": weight_diff,
             "d_iterations": int(mirrored.d_optimizer.iterations.numpy()),
+            "augment_p": [
+                float(np.asarray(m.augmenter.p))
+                for m in (single, mirrored)
+                if isinstance(m.augmenter, keras_gan.augmentation.ADA)
+            ],
         }
     )
 )

@@ -12,16 +12,19 @@ SCRIPT = os.path.join(os.path.dirname(__file__), "mirrored_script.py")
 
 @pytest.mark.tensorflow_only
 @pytest.mark.parametrize(
-    "loss, penalty, step",
+    "loss, penalty, step, augment",
     [
-        ("non_saturating", 0.0, "default"),
-        ("wasserstein", 10.0, "default"),
-        ("wasserstein", 10.0, "reuse_fakes"),
+        ("non_saturating", 0.0, "default", "none"),
+        ("wasserstein", 10.0, "default", "none"),
+        ("wasserstein", 10.0, "reuse_fakes", "none"),
+        ("non_saturating", 0.0, "default", "ada"),
+        ("non_saturating", 0.0, "default", "diffaugment"),
     ],
 )
-def test_mirrored_training_equals_single_device(loss, penalty, step):
+def test_mirrored_training_equals_single_device(loss, penalty, step, augment):
+    # With augmentation, each replica must draw its own slice of the global batch's draw.
     out = subprocess.run(
-        [sys.executable, SCRIPT, loss, str(penalty), step],
+        [sys.executable, SCRIPT, loss, str(penalty), step, augment],
         capture_output=True,
         text=True,
         timeout=300,
@@ -33,3 +36,6 @@ def test_mirrored_training_equals_single_device(loss, penalty, step):
     for key, values in result["single"].items():
         assert result["mirrored"][key] == pytest.approx(values, rel=1e-4, abs=1e-5), key
     assert result["max_weight_diff"] < 1e-5
+    if augment == "ada":
+        single_p, mirrored_p = result["augment_p"]
+        assert single_p == pytest.approx(mirrored_p) and single_p != 0.5
