@@ -563,15 +563,25 @@ class GAN(keras.Model):
         d_loss = self.gan_loss.discriminator_loss(
             real_scores, fake_scores, label_smoothing=self._label_smoothing
         )
+
+        def critic(x):
+            inputs = self._discriminator_inputs(x, labels)
+            return self._scores(_frozen_call(self.discriminator, inputs, training=False))
+
         if self.gradient_penalty_weight > 0:
-
-            def critic(x):
-                inputs = self._discriminator_inputs(x, labels)
-                return self._scores(_frozen_call(self.discriminator, inputs, training=False))
-
             penalty = self._gradient_penalty(real, fake, critic, seed=self.sample_seed_generator)
             self.gp_tracker.update_state(penalty)
             d_loss = d_loss + self.gradient_penalty_weight * penalty
+        # R1/R2 at their mean weight: lazy regularization's `k * weight` on every k-th
+        # update averages to `weight`.
+        for weight, samples, tracker in (
+            (self.r1_weight, real, self.r1_tracker),
+            (self.r2_weight, fake, self.r2_tracker),
+        ):
+            if weight > 0:
+                penalty = penalties.squared_gradient_norm(critic, samples)
+                tracker.update_state(penalty)
+                d_loss = d_loss + 0.5 * weight * penalty
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(self.gan_loss.generator_loss(fake_scores))
         return backend.step_logs({m.name: m.result() for m in self.metrics})
