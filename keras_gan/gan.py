@@ -261,6 +261,15 @@ class GAN(keras.Model):
         r1_penalty = validation.check_penalty_weight(r1_penalty, "r1_penalty")
         r2_penalty = validation.check_penalty_weight(r2_penalty, "r2_penalty")
         penalty_every = validation.check_penalty_every(penalty_every)
+        validation.check_penalties_compile(
+            {
+                "gradient_penalty": gradient_penalty,
+                "r1_penalty": r1_penalty,
+                "r2_penalty": r2_penalty,
+            },
+            kwargs.get("jit_compile"),
+            kwargs.get("run_eagerly"),
+        )
         if augment is not None:
             augmentation_module.check_images(self.sample_shape)
         augmenter = augmentation_module.get(

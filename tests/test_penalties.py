@@ -173,3 +173,24 @@ def test_evaluate_and_validation_report_r1_and_r2():
     trained = keras.ops.convert_to_numpy(d.layers[-1].kernel)
     for name in ("val_r1_penalty", "val_r2_penalty"):
         assert history.history[name][0] == pytest.approx(np.sum(trained**2), rel=1e-5)
+
+
+@pytest.mark.parametrize("penalty", ["r1_penalty", "r2_penalty", "gradient_penalty"])
+def test_jit_compile_with_a_penalty(penalty):
+    # On PyTorch, torch.compile cannot take the penalty's gradient of a gradient: refused
+    # at compile; XLA (TensorFlow, JAX) can.
+    gan = keras_gan.GAN(dense_generator(), linear_discriminator(images(1)[0]))
+    adam = keras.optimizers.Adam
+    if keras.config.backend() == "torch":
+        message = (
+            r"Expected `jit_compile=False` \(the default on PyTorch\) with a gradient penalty"
+            r".*torch\.compile \(aot_autograd\) does not support\. Received: "
+            rf"jit_compile=True with {penalty}=1\.0"
+        )
+        with pytest.raises(ValueError, match=message):
+            gan.compile(adam(), adam(), jit_compile=True, **{penalty: 1.0})
+        gan.compile(adam(), adam(), jit_compile=True, run_eagerly=True, **{penalty: 1.0})
+        assert not gan.jit_compile
+    gan.compile(adam(), adam(), jit_compile=keras.config.backend() != "torch", **{penalty: 1.0})
+    history = gan.fit(images(8), batch_size=8, epochs=1, verbose=0)
+    assert history.history[penalty][0] > 0
