@@ -628,6 +628,51 @@ class GAN(keras.Model):
         _keras_internals.prime_saving_cache()
         return super().save(filepath, *args, **kwargs)
 
+    def export(
+        self, filepath, format="tf_saved_model", verbose=None, input_signature=None, **kwargs
+    ):
+        """Exports the generator that `gan(z)` runs, for serving (`keras.Model.export`).
+
+        The artifact maps noise (and, for a `ConditionalGAN`, labels) to samples, with
+        any batch size: the generator alone, the moving average when `ema_decay` is on
+        (the discriminator, optimizers and label checks are not part of it).
+        `format="tf_saved_model"` works on TensorFlow and JAX (through jax2tf); on
+        PyTorch, use `format="torch"` (a `torch.export` `.pt2` file).
+
+        Args:
+            filepath: where to write the artifact (ending in `.pt2` for `"torch"`).
+            format: a `keras.Model.export` format. Defaults to `"tf_saved_model"`.
+            verbose: print a message. Defaults to `None` (Keras' default).
+            input_signature: the generator's input specs. Defaults to `None` (its
+                declared inputs).
+            **kwargs: passed to `keras.Model.export`.
+
+        Example:
+        ```python
+        gan.export("generator_savedmodel")
+        serving = tf.saved_model.load("generator_savedmodel")
+        samples = serving.serve(gan.sample_noise(8))
+        ```
+        """
+        generator = self.sampling_generator
+        if keras.config.backend() == "torch":
+            if format == "tf_saved_model" and not _importable("torch_xla"):
+                raise ValueError(
+                    "Expected format='torch' (a torch.export .pt2 file) to export on the "
+                    "PyTorch backend: Keras' format='tf_saved_model' needs torch_xla there, "
+                    "which is not installed. Received: format='tf_saved_model'"
+                )
+            if format == "torch" and "dynamic_shapes" not in kwargs and input_signature is None:
+                import torch
+
+                batch = torch.export.Dim("batch")
+                kwargs["dynamic_shapes"] = [
+                    (keras.tree.map_structure(lambda _: {0: batch}, generator.input),)
+                ]
+        return generator.export(
+            filepath, format=format, verbose=verbose, input_signature=input_signature, **kwargs
+        )
+
     def get_config(self):
         return {
             "name": self.name,
@@ -762,6 +807,12 @@ def _loss_scaled(optimizer, name):
     if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
         return optimizer
     return keras.optimizers.LossScaleOptimizer(optimizer, name=name)
+
+
+def _importable(name):
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
 
 
 def _check_count(n):
