@@ -6,6 +6,7 @@ from keras import ops
 
 from keras_gan import _distribute
 from keras_gan import backend
+from keras_gan import data_checks
 from keras_gan import validation
 from keras_gan.gan import GAN
 from keras_gan.gan import _check_count
@@ -105,14 +106,18 @@ class ConditionalGAN(GAN):
     def _transient_variables(self):
         return [self._label_range]
 
-    def _check_labels_seen(self):
+    def _check_labels_seen(self, trained=True):
         low, high = (int(v) for v in ops.convert_to_numpy(self._label_range))
         self._label_range.assign([0, 0])
         if low < 0 or high >= self.num_classes:
+            remedy = (
+                " (the weights were updated on those batches: restore them from a checkpoint)"
+                if trained
+                else ""
+            )
             raise ValueError(
                 f"Expected labels in [0, {self.num_classes}) in every batch. Received: "
-                f"labels from {low} to {high} since the last check (the weights were "
-                "updated on those batches: restore them from a checkpoint)"
+                f"labels from {low} to {high} since the last check{remedy}"
             )
 
     def _unpack(self, data):
@@ -131,7 +136,26 @@ class ConditionalGAN(GAN):
                 f"Received: {type(inputs).__name__}"
             )
         noise, labels = inputs
+        if not isinstance(labels, keras.KerasTensor):
+            values = backend.concrete(labels)
+            if values is not None:
+                data_checks.check_label_values(self, values, "the ConditionalGAN's input")
+            else:  # traced (`predict`): checked in the step, or recorded on JAX
+                labels = backend.check_labels(
+                    ops.convert_to_tensor(labels), self.num_classes, self._label_range
+                )
         return self._generator_inputs(noise, labels)
+
+    def predict(self, x, *args, **kwargs):
+        # Labels out of range would index past the label embedding: NaN on JAX, an
+        # indexing error elsewhere. Arrays are checked whole before Keras starts; batches
+        # of other data as they are predicted (on JAX, once `predict` ends).
+        if isinstance(x, (list, tuple)) and len(x) == 2:
+            self._call_inputs(x)
+        self._check_labels_seen(trained=False)
+        outputs = super().predict(x, *args, **kwargs)
+        self._check_labels_seen(trained=False)
+        return outputs
 
     def generate(self, n: int, labels=None, seed=None, batch_size: int = 256) -> np.ndarray:
         """Returns `n` generated samples as a NumPy array.
@@ -154,11 +178,7 @@ class ConditionalGAN(GAN):
             raise ValueError(f"Expected {n} labels. Received: {labels.shape[0]} labels")
         if not np.issubdtype(labels.dtype, np.integer):
             raise ValueError(f"Expected integer labels. Received: dtype={labels.dtype}")
-        if labels.size and (labels.min() < 0 or labels.max() >= self.num_classes):
-            raise ValueError(
-                f"Expected labels in [0, {self.num_classes}). "
-                f"Received: labels from {labels.min()} to {labels.max()}"
-            )
+        data_checks.check_label_values(self, labels, "`labels`")
         noise = self.sample_noise(n, seed)
         return _distribute.predict(self, [noise, labels.astype("int32")], batch_size)
 

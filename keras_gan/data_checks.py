@@ -141,7 +141,7 @@ def _check_arrays(gan, x, y, names):
             f"Expected one label per sample. Received: {x.shape[0]} samples in {x_name} "
             f"and {y.shape[0]} labels in {y_name}"
         )
-    _check_label_values(gan, y, y_name)
+    check_label_values(gan, y, y_name)
 
 
 def _check_tf_dataset(gan, dataset):
@@ -250,7 +250,7 @@ def _check_batch_values(gan, batch, source):
                 f"Expected one label per sample. Received: {x.shape[0]} samples and "
                 f"{y.shape[0]} labels in {source}"
             )
-        _check_label_values(gan, y, source)
+        check_label_values(gan, y, source)
 
 
 # ------------------------------------------------------------------ the checks
@@ -319,7 +319,14 @@ def _check_labels_spec(gan, shape, dtype, source):
         )
 
 
-def _check_label_values(gan, labels, source):
+def check_label_values(gan, labels, source):
+    """Checks that the NumPy array `labels` holds classes of `gan`, in `[0, num_classes)`.
+
+    Args:
+        gan: the `ConditionalGAN` the labels are for.
+        labels: a NumPy array of labels.
+        source: where the labels come from, for the message.
+    """
     if labels.size == 0:
         return
     low, high = labels.min(), labels.max()

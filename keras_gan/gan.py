@@ -266,6 +266,15 @@ class GAN(keras.Model):
         r1_penalty = validation.check_penalty_weight(r1_penalty, "r1_penalty")
         r2_penalty = validation.check_penalty_weight(r2_penalty, "r2_penalty")
         penalty_every = validation.check_penalty_every(penalty_every)
+        validation.check_penalties_compile(
+            {
+                "gradient_penalty": gradient_penalty,
+                "r1_penalty": r1_penalty,
+                "r2_penalty": r2_penalty,
+            },
+            kwargs.get("jit_compile"),
+            kwargs.get("run_eagerly"),
+        )
         if augment is not None:
             augmentation_module.check_images(self.sample_shape)
         augmenter = augmentation_module.get(
@@ -575,15 +584,25 @@ class GAN(keras.Model):
         d_loss = self.gan_loss.discriminator_loss(
             real_scores, fake_scores, label_smoothing=self._label_smoothing
         )
+
+        def critic(x):
+            inputs = self._discriminator_inputs(x, labels)
+            return self._scores(_frozen_call(self.discriminator, inputs, training=False))
+
         if self.gradient_penalty_weight > 0:
-
-            def critic(x):
-                inputs = self._discriminator_inputs(x, labels)
-                return self._scores(_frozen_call(self.discriminator, inputs, training=False))
-
             penalty = self._gradient_penalty(real, fake, critic, seed=self.sample_seed_generator)
             self.gp_tracker.update_state(penalty)
             d_loss = d_loss + self.gradient_penalty_weight * penalty
+        # R1/R2 at their mean weight: lazy regularization's `k * weight` on every k-th
+        # update averages to `weight`.
+        for weight, samples, tracker in (
+            (self.r1_weight, real, self.r1_tracker),
+            (self.r2_weight, fake, self.r2_tracker),
+        ):
+            if weight > 0:
+                penalty = penalties.squared_gradient_norm(critic, samples)
+                tracker.update_state(penalty)
+                d_loss = d_loss + 0.5 * weight * penalty
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(self.gan_loss.generator_loss(fake_scores))
         return backend.step_logs({m.name: m.result() for m in self.metrics})
@@ -634,6 +653,51 @@ class GAN(keras.Model):
             )
         _keras_internals.prime_saving_cache()
         return super().save(filepath, *args, **kwargs)
+
+    def export(
+        self, filepath, format="tf_saved_model", verbose=None, input_signature=None, **kwargs
+    ):
+        """Exports the generator that `gan(z)` runs, for serving (`keras.Model.export`).
+
+        The artifact maps noise (and, for a `ConditionalGAN`, labels) to samples, with
+        any batch size: the generator alone, the moving average when `ema_decay` is on
+        (the discriminator, optimizers and label checks are not part of it).
+        `format="tf_saved_model"` works on TensorFlow and JAX (through jax2tf); on
+        PyTorch, use `format="torch"` (a `torch.export` `.pt2` file).
+
+        Args:
+            filepath: where to write the artifact (ending in `.pt2` for `"torch"`).
+            format: a `keras.Model.export` format. Defaults to `"tf_saved_model"`.
+            verbose: print a message. Defaults to `None` (Keras' default).
+            input_signature: the generator's input specs. Defaults to `None` (its
+                declared inputs).
+            **kwargs: passed to `keras.Model.export`.
+
+        Example:
+        ```python
+        gan.export("generator_savedmodel")
+        serving = tf.saved_model.load("generator_savedmodel")
+        samples = serving.serve(gan.sample_noise(8))
+        ```
+        """
+        generator = self.sampling_generator
+        if keras.config.backend() == "torch":
+            if format == "tf_saved_model" and not _importable("torch_xla"):
+                raise ValueError(
+                    "Expected format='torch' (a torch.export .pt2 file) to export on the "
+                    "PyTorch backend: Keras' format='tf_saved_model' needs torch_xla there, "
+                    "which is not installed. Received: format='tf_saved_model'"
+                )
+            if format == "torch" and "dynamic_shapes" not in kwargs and input_signature is None:
+                import torch
+
+                batch = torch.export.Dim("batch")
+                kwargs["dynamic_shapes"] = [
+                    (keras.tree.map_structure(lambda _: {0: batch}, generator.input),)
+                ]
+        return generator.export(
+            filepath, format=format, verbose=verbose, input_signature=input_signature, **kwargs
+        )
 
     def get_config(self):
         return {
@@ -786,6 +850,12 @@ def _loss_scaled(optimizer, name):
     if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
         return optimizer
     return keras.optimizers.LossScaleOptimizer(optimizer, name=name)
+
+
+def _importable(name):
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
 
 
 def _check_count(n):

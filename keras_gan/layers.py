@@ -7,17 +7,20 @@ from keras_gan import _keras_internals
 
 @keras.saving.register_keras_serializable(package="keras_gan")
 class SpectralNormalization(keras.layers.SpectralNormalization):
-    """`keras.layers.SpectralNormalization` that also trains in a GAN on PyTorch.
+    """`keras.layers.SpectralNormalization` that trains the same way on every backend.
 
-    The same layer, the same arguments, the same saved weights and, on TensorFlow and
-    JAX, the same computation. Keras' layer writes the normalized kernel into the
-    wrapped layer's kernel in place on each training call. A GAN step calls its
-    discriminator more than once before differentiating (real and generated
-    batches), and PyTorch's autograd refuses a tensor changed in place after a
-    recorded use ("modified by an inplace operation"). Here, on PyTorch, the wrapped
-    layer reads a copy of the normalized kernel, so a later call's normalization
-    leaves the recorded pass intact; the gradient reaches the kernel unchanged, as on
-    TensorFlow (the assignment is not differentiated through).
+    The same layer, the same arguments and the same saved weights as Keras' layer. Each
+    training call makes `power_iterations` power iterations, stores the normalized
+    kernel `W / sigma(W)` in the kernel (as Keras' layer does) and uses it. Its
+    gradient is that of Keras' layer on TensorFlow: the loss's gradient with respect to
+    the normalized kernel reaches the kernel as is, the normalization (the division by
+    `sigma`) not differentiated; the optimizer then updates the stored, normalized
+    kernel. Keras' own layer gives that gradient on TensorFlow only: on JAX it
+    differentiates through the normalization, and on PyTorch a GAN step, which calls
+    its discriminator more than once before differentiating, fails ("modified by an
+    inplace operation"). Here the wrapped layer reads the normalized value with the
+    kernel's own gradient (`stop_gradient(W / sigma) + W - stop_gradient(W)`), and on
+    PyTorch reads it as a copy that later calls leave intact.
 
     Args:
         layer: a `keras.layers.Layer` with a `kernel` or `embeddings` weight.
@@ -26,18 +29,25 @@ class SpectralNormalization(keras.layers.SpectralNormalization):
     """
 
     def call(self, inputs, training=False):
-        if not training or keras.config.backend() != "torch":
+        if not training:
             return super().call(inputs, training=training)
-        new_vector_u, new_kernel = keras.ops.cond(
-            keras.ops.all(keras.ops.equal(self.kernel.value, 0)),
-            lambda: (self.vector_u.value, self.kernel.value),
+        kernel = self.kernel.value
+        new_vector_u, normalized = keras.ops.cond(
+            keras.ops.all(keras.ops.equal(kernel, 0)),
+            lambda: (self.vector_u.value, kernel),
             self.normalized_weights,
         )
         self.vector_u.assign(new_vector_u)
-        self.kernel.assign(new_kernel)
-        copy = self.kernel.value.clone()  # differentiable; never changed in place
-        with keras.StatelessScope(state_mapping=[(self.kernel, copy)]):
+        # The normalized value, exactly (`W - stop_gradient(W)` is 0), whose gradient
+        # goes to the kernel unchanged.
+        read = keras.ops.stop_gradient(normalized) + (kernel - keras.ops.stop_gradient(kernel))
+        if keras.config.backend() != "torch":
+            self.kernel.assign(read)
             output = self.layer(inputs)
+        else:
+            self.kernel.assign(normalized)  # in place: a recorded pass must not read it
+            with keras.StatelessScope(state_mapping=[(self.kernel, read)]):
+                output = self.layer(inputs)
         return keras.ops.cast(output, inputs.dtype)
 
 

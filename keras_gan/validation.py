@@ -525,6 +525,26 @@ def check_penalty_weight(value, name):
     return weight
 
 
+def check_penalties_compile(penalty_weights, jit_compile, run_eagerly):
+    """Refuses a gradient penalty with `jit_compile=True` on PyTorch.
+
+    Args:
+        penalty_weights: dict of the penalties' names to their weights.
+        jit_compile: the `jit_compile` given to `compile`.
+        run_eagerly: the `run_eagerly` given to `compile` (which turns `jit_compile` off).
+    """
+    if keras.config.backend() != "torch" or jit_compile is not True or run_eagerly:
+        return
+    on = [f"{name}={weight!r}" for name, weight in penalty_weights.items() if weight > 0]
+    if on:
+        raise ValueError(
+            "Expected `jit_compile=False` (the default on PyTorch) with a gradient penalty "
+            "on the PyTorch backend: the penalty's gradient is a gradient of a gradient, "
+            "which torch.compile (aot_autograd) does not support. Received: "
+            f"jit_compile=True with {', '.join(on)}"
+        )
+
+
 def check_penalty_every(value):
     if not is_int_at_least(value, 1):
         raise ValueError(

@@ -168,3 +168,37 @@ def test_the_label_record_is_not_saved(tmp_path):
     cgan.save(tmp_path / "cgan.keras")
     loaded = keras.models.load_model(tmp_path / "cgan.keras")
     assert float(keras.ops.convert_to_numpy(loaded.label_smoothing)) == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("bad", [3, -1])
+def test_predict_and_call_refuse_a_label_out_of_range(bad):
+    # Past the label embedding: NaN samples on JAX, an indexing error elsewhere.
+    g, d = conditional_pair()
+    cgan = keras_gan.ConditionalGAN(g, d, num_classes=3)
+    z = np.zeros((2, 4), "float32")
+    labels = np.array([0, bad])
+    low, high = min(0, bad), max(0, bad)
+    message = rf"Expected labels in \[0, 3\)\. Received: labels from {low} to {high}"
+    with pytest.raises(ValueError, match=message):
+        cgan.predict([z, labels], verbose=0)
+    with pytest.raises(ValueError, match=message):
+        cgan([z, labels])
+    with pytest.raises(ValueError, match=message):
+        cgan([keras.ops.convert_to_tensor(z), keras.ops.convert_to_tensor(labels)])
+    np.testing.assert_array_equal(
+        cgan.predict([z, np.array([0, 2])], verbose=0).shape, (2, 4, 4, 1)
+    )
+
+
+def test_predict_on_a_dataset_refuses_a_label_out_of_range():
+    # In the traced step on TensorFlow (as in `fit`), when `predict` ends on JAX.
+    import tensorflow as tf
+
+    g, d = conditional_pair()
+    cgan = keras_gan.ConditionalGAN(g, d, num_classes=3)
+    z = np.zeros((4, 4), "float32")
+    batches = tf.data.Dataset.from_tensor_slices(((z, np.array([0, 1, 2, 5])),)).batch(2)
+    with pytest.raises(Exception, match=r"Expected labels in \[0, 3\)(.|\n)*5"):
+        cgan.predict(batches, verbose=0)
+    good = tf.data.Dataset.from_tensor_slices(((z, np.array([0, 1, 2, 0])),)).batch(2)
+    assert np.all(np.isfinite(cgan.predict(good, verbose=0)))

@@ -147,3 +147,50 @@ def test_bad_values_are_reported():
         gan.compile(adam(), adam(), r2_penalty="x")
     with pytest.raises(ValueError, match="Expected `penalty_every` to be an integer >= 1"):
         gan.compile(adam(), adam(), penalty_every=0)
+
+
+def test_evaluate_and_validation_report_r1_and_r2():
+    # `D(x) = <w, x> + b` has the input gradient `w` everywhere: R1 = R2 = ||w||^2.
+    w = images(1)[0]
+    g, d = dense_generator(), linear_discriminator(w)
+    plain = keras_gan.GAN(g, d, seed=0)
+    plain.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+    gan = keras_gan.GAN(g, d, seed=0)
+    gan.compile(
+        keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), r1_penalty=2.0, r2_penalty=3.0
+    )
+    logs = gan.evaluate(images(8), batch_size=8, verbose=0, return_dict=True)
+    assert logs["r1_penalty"] == pytest.approx(np.sum(w**2), rel=1e-5)
+    assert logs["r2_penalty"] == pytest.approx(np.sum(w**2), rel=1e-5)
+    # The same noise (the same seed) without the penalties: d_loss differs by them only.
+    base = plain.evaluate(images(8), batch_size=8, verbose=0, return_dict=True)
+    assert logs["d_loss"] - base["d_loss"] == pytest.approx(0.5 * 5.0 * np.sum(w**2), rel=1e-4)
+    assert logs["g_loss"] == pytest.approx(base["g_loss"], rel=1e-5)
+
+    history = gan.fit(
+        images(8), batch_size=8, epochs=1, verbose=0, validation_data=(images(8, seed=1),)
+    )
+    trained = keras.ops.convert_to_numpy(d.layers[-1].kernel)
+    for name in ("val_r1_penalty", "val_r2_penalty"):
+        assert history.history[name][0] == pytest.approx(np.sum(trained**2), rel=1e-5)
+
+
+@pytest.mark.parametrize("penalty", ["r1_penalty", "r2_penalty", "gradient_penalty"])
+def test_jit_compile_with_a_penalty(penalty):
+    # On PyTorch, torch.compile cannot take the penalty's gradient of a gradient: refused
+    # at compile; XLA (TensorFlow, JAX) can.
+    gan = keras_gan.GAN(dense_generator(), linear_discriminator(images(1)[0]))
+    adam = keras.optimizers.Adam
+    if keras.config.backend() == "torch":
+        message = (
+            r"Expected `jit_compile=False` \(the default on PyTorch\) with a gradient penalty"
+            r".*torch\.compile \(aot_autograd\) does not support\. Received: "
+            rf"jit_compile=True with {penalty}=1\.0"
+        )
+        with pytest.raises(ValueError, match=message):
+            gan.compile(adam(), adam(), jit_compile=True, **{penalty: 1.0})
+        gan.compile(adam(), adam(), jit_compile=True, run_eagerly=True, **{penalty: 1.0})
+        assert not gan.jit_compile
+    gan.compile(adam(), adam(), jit_compile=keras.config.backend() != "torch", **{penalty: 1.0})
+    history = gan.fit(images(8), batch_size=8, epochs=1, verbose=0)
+    assert history.history[penalty][0] > 0

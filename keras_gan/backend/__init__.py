@@ -35,6 +35,9 @@ this package exports its functions:
   callback in the jitted step costs too much) it widens `seen`, an int32 variable
   `[lowest, highest]`, to the batch's labels, for the model to check once the step's
   state is synced.
+- `concrete(x)`: `x` (a tensor or array) as a NumPy array when it holds values now,
+  as in eager code; `None` while it is traced (inside a compiled step, or a
+  symbolic call that only infers shapes).
 - `input_gradients(fn, x, has_aux=False)`: returns the gradient of `sum(fn(x))` with
   respect to `x`, differentiable again (for the gradient penalty); with `has_aux`,
   `fn` returns `(y, aux)` and the result is `(gradient, aux)`.
@@ -58,6 +61,7 @@ else:
 if _module is not None:
     apply_gradients = _module.apply_gradients
     check_labels = _module.check_labels
+    concrete = _module.concrete
     forward_with_pullback = _module.forward_with_pullback
     input_gradients = _module.input_gradients
     minimize = _module.minimize

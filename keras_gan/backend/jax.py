@@ -16,6 +16,7 @@ Keras an `OptimizerPair` whose variables are both optimizers' variables.
 import jax
 import jax.numpy as jnp
 import keras
+import numpy as np
 
 _SCOPES = []  # the scope of the step being traced, innermost last
 
@@ -210,6 +211,12 @@ def input_gradients(fn, x, has_aux=False):
 
 def step_logs(logs):
     return logs
+
+
+def concrete(x):
+    if isinstance(x, jax.core.Tracer):
+        return None
+    return np.asarray(x)
 
 
 def check_labels(labels, num_classes, seen):

@@ -2,6 +2,7 @@
 
 import contextlib
 
+import numpy as np
 import tensorflow as tf
 
 from keras_gan import _keras_internals
@@ -78,6 +79,12 @@ def input_gradients(fn, x, has_aux=False):
         y, aux = fn(x) if has_aux else (fn(x), None)
     gradients = tape.gradient(y, x)
     return (gradients, aux) if has_aux else gradients
+
+
+def concrete(x):
+    if tf.is_symbolic_tensor(x):
+        return None
+    return x.numpy() if isinstance(x, tf.Tensor) else np.asarray(x)
 
 
 def check_labels(labels, num_classes, seen):

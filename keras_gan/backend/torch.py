@@ -1,5 +1,6 @@
 """Gradient plumbing for the PyTorch backend."""
 
+import numpy as np
 import torch
 
 from keras_gan.backend._stateful import replica_context  # noqa: F401
@@ -59,6 +60,14 @@ def input_gradients(fn, x, has_aux=False):
         y, aux = fn(x) if has_aux else (fn(x), None)
         (gradients,) = torch.autograd.grad(y.sum(), x, create_graph=True)
     return (gradients, aux) if has_aux else gradients
+
+
+def concrete(x):
+    if not isinstance(x, torch.Tensor):
+        return np.asarray(x)
+    if x.device.type == "meta":  # a symbolic call: shapes only
+        return None
+    return x.detach().cpu().numpy()
 
 
 def check_labels(labels, num_classes, seen):
