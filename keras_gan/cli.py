@@ -222,8 +222,8 @@ def _add_scoring_flags(parser):
         "--fid-weights",
         default=None,
         metavar="FILE",
-        help="with --features fid-inception: pytorch-fid's pt_inception-2015-12-05-6726825d.pth "
-        "(default: downloaded once to ~/.keras/models)",
+        help="with --features fid-inception: pytorch-fid's pt_inception-2015-12-05-6726825d.pth; "
+        "None: downloaded once to ~/.keras/models",
     )
     parser.add_argument(
         "--fid-resize",

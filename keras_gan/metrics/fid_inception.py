@@ -317,7 +317,8 @@ def _weights_path(weights):
         reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ValueError(
             f"Expected the FID Inception weights at {cached} (offline? download {weights} "
-            f"on a connected machine and put the file there, or pass weights=PATH). "
+            f"on a connected machine and put the file there, or pass weights=PATH, "
+            f"--fid-weights PATH on the command line). "
             f"Received: download failed: {reason}"
         ) from e
 
