@@ -53,6 +53,21 @@ class _Tensor:
     def to_numpy(self):
         data = self.storage.array
         itemsize = data.dtype.itemsize
+        numbers = (self.offset, *self.size, *self.stride)
+        if not all(isinstance(n, int) and n >= 0 for n in numbers) or len(self.size) != len(
+            self.stride
+        ):
+            raise ValueError(
+                "Expected a tensor of non-negative offset, sizes and strides. Received: "
+                f"offset={self.offset!r}, size={self.size!r}, stride={self.stride!r}"
+            )
+        last = self.offset + sum((n - 1) * s for n, s in zip(self.size, self.stride))
+        if 0 not in self.size and last >= len(data):
+            # as_strided would read past the storage's bytes.
+            raise ValueError(
+                f"Expected a tensor inside its storage of {len(data)} elements. Received: "
+                f"offset={self.offset}, size={self.size}, stride={self.stride}"
+            )
         if not self.size:
             return np.array(data[self.offset])
         view = np.lib.stride_tricks.as_strided(
@@ -92,7 +107,8 @@ class _Unpickler(pickle.Unpickler):
 
     def persistent_load(self, saved_id):
         # ("storage", storage_type, key, location, numel[, view_metadata])
-        if not (isinstance(saved_id, tuple) and saved_id and saved_id[0] == "storage"):
+        valid = isinstance(saved_id, tuple) and saved_id and saved_id[0] == "storage"
+        if self.storages is None or not valid:
             raise pickle.UnpicklingError(f"Unknown persistent id in the file: {saved_id!r}")
         storage_type, key = saved_id[1], str(saved_id[2])
         if key not in self.storages:
@@ -130,21 +146,27 @@ def _read_zip(path):
 
 def _read_legacy(path):
     with open(path, "rb") as f:
-        magic = pickle.load(f)
+        # The header's pickles hold plain values: read with no global or storage allowed.
+        magic = _Unpickler(f, None).load()
         if magic != _LEGACY_MAGIC:
             raise ValueError(
                 f"Expected a file written by torch.save. Received: {path!r}, which starts "
                 "with another magic number"
             )
-        pickle.load(f)  # protocol version
-        pickle.load(f)  # system info (byte order, type sizes)
+        _Unpickler(f, None).load()  # protocol version
+        _Unpickler(f, None).load()  # system info (byte order, type sizes)
         storages = {}
         result = _Unpickler(f, storages).load()
-        keys = pickle.load(f)
+        keys = _Unpickler(f, None).load()
         for key in keys:
             storage = storages[str(key)]
             count = int(np.frombuffer(f.read(8), dtype="<i8")[0])
             raw = f.read(count * storage.dtype.itemsize)
+            if count < 0 or len(raw) != count * storage.dtype.itemsize:
+                raise ValueError(
+                    f"Expected {count} elements of storage {key} in {path!r}. "
+                    "Received: a file that ends before them"
+                )
             storage.array = np.frombuffer(raw, dtype=storage.dtype)
     return result
 

@@ -1,4 +1,8 @@
-"""Files from others: Keras' safe_mode stays on, and keras_gan never unpickles."""
+"""Files from others: Keras' safe_mode stays on, and keras_gan never unpickles freely.
+
+The one pickle reader, of torch weight files, resolves only the globals of a state_dict of
+tensors (its refusals are tested in tests/metrics/test_torch_checkpoint_safety.py).
+"""
 
 import io
 import tokenize
@@ -87,8 +91,22 @@ def f(path):
     ]
 
 
+#: The torch weight-file reader: it unpickles through its own `pickle.Unpickler` subclass,
+#: whose `find_class` allows a fixed list of globals.
+RESTRICTED_UNPICKLER = "metrics/_torch_checkpoint.py"
+
+
 def test_the_package_never_unpickles_nor_turns_safe_mode_off():
     files = sorted(PACKAGE.rglob("*.py"))
     assert len(files) > 10
     found = {str(path.relative_to(PACKAGE)): _unsafe_uses(path.read_bytes()) for path in files}
+    assert set(found.pop(RESTRICTED_UNPICKLER)) == {"pickle"}
     assert {name: uses for name, uses in found.items() if uses} == {}
+
+
+def test_the_torch_file_reader_unpickles_only_through_its_restricted_unpickler():
+    source = (PACKAGE / RESTRICTED_UNPICKLER).read_text()
+    for free_call in ("pickle.load(", "pickle.loads(", "pickle.Unpickler("):
+        assert free_call not in source
+    assert "class _Unpickler(pickle.Unpickler):" in source
+    assert "def find_class(self, module, name):" in source
