@@ -204,8 +204,10 @@ def forward_macs(model):
 
     from keras import layers
 
+    from keras_gan import _keras_internals
+
     total = 0
-    for layer in model._flatten_layers(include_self=False, recursive=True):
+    for layer in _keras_internals.all_layers(model, include_self=False):
         kernel = getattr(layer, "kernel", None)
         if kernel is None:
             continue

@@ -25,12 +25,44 @@ def prime_saving_cache():
             global_state.set_global_attribute(key, saving_lib.get_attr_skipset(obj_type))
 
 
-def all_layers(model):
-    """`model` and every layer inside it, nested ones included, each once.
+def all_layers(model, include_self=True):
+    """`model` (first, unless `include_self=False`) and every layer in it, each once.
 
-    Keras' private `Layer._flatten_layers(include_self=True)`.
+    Keras' private `Layer._flatten_layers`, nested layers included.
     """
-    return list(model._flatten_layers(include_self=True))
+    return list(model._flatten_layers(include_self=include_self, recursive=True))
+
+
+def stateless_scope_values(scope):
+    """A copy of the values a `keras.StatelessScope` holds, keyed by `scope_value_key`.
+
+    Keras' `StatelessScope.state_mapping`, a dict keyed by `id(variable)` that
+    `get_current_value` reads and `add_update` writes.
+    """
+    return dict(scope.state_mapping)
+
+
+def scope_value_key(variable):
+    """The key of `variable`'s value in `stateless_scope_values`' dicts: its `id`."""
+    return id(variable)
+
+
+def stateless_scope_with_values(values):
+    """A `keras.StatelessScope` holding `values` (keyed by `scope_value_key`) as given.
+
+    Unlike `StatelessScope(state_mapping=...)`, the values are not converted or checked
+    again: they are the traced values of a scope made by Keras.
+    """
+    import keras
+
+    scope = keras.StatelessScope()
+    scope.state_mapping = values
+    return scope
+
+
+def add_stateless_scope_values(scope, values):
+    """Records `values` (keyed by `scope_value_key`) in `scope`, as `add_update` does."""
+    scope.state_mapping.update(values)
 
 
 def seed_generators(layer):

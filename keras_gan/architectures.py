@@ -13,6 +13,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from keras_gan import checks
 from keras_gan import layers as gan_layers
 from keras_gan.r3gan_networks import r3gan_discriminator  # noqa: F401 (re-exported)
 from keras_gan.r3gan_networks import r3gan_generator  # noqa: F401 (re-exported)
@@ -403,8 +404,7 @@ def check_preset_size(image_size):
     side = image_size
     if isinstance(image_size, (tuple, list)) and len(image_size) == 2:
         side = image_size[0] if image_size[0] == image_size[1] else None
-    valid = isinstance(side, (int, np.integer)) and not isinstance(side, bool)
-    if not (valid and int(side) in PRESET_WIDTHS):
+    if not (checks.is_int_at_least(side, 1) and int(side) in PRESET_WIDTHS):
         raise ValueError(
             f"Expected an image size with a DCGAN preset: {', '.join(map(str, PRESET_WIDTHS))} "
             f"(square). Received: image_size={image_size!r}"

@@ -24,6 +24,7 @@ from keras import ops
 
 from keras_gan import _keras_internals
 from keras_gan import backend
+from keras_gan import checks
 from keras_gan._random import per_replica
 
 DIFFAUGMENT_POLICIES = ("color", "translation", "cutout")
@@ -264,23 +265,12 @@ class ADA(_Augmenter):
         **kwargs,
     ):
         super().__init__(seed=seed, **kwargs)
-        if not (isinstance(p, (int, float)) and not isinstance(p, bool) and 0.0 <= p <= 1.0):
-            raise ValueError(f"Expected `p` to be a float in [0, 1]. Received: p={p!r}")
-        if not (isinstance(target, (int, float)) and -1.0 < target < 1.0):
-            raise ValueError(
-                f"Expected `target` to be a float in (-1, 1). Received: target={target!r}"
-            )
-        for name, value in (("interval", interval), ("speed_images", speed_images)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(
-                    f"Expected `{name}` to be an integer >= 1. Received: {name}={value!r}"
-                )
         self.supports_jit = not _tensorflow()  # no XLA kernel for its image transform
-        self.initial_p = float(p)
+        self.initial_p = checks.check_float(p, "p", 0, 1)
         self.adaptive = bool(adaptive)
-        self.target = float(target)
-        self.interval = int(interval)
-        self.speed_images = int(speed_images)
+        self.target = checks.check_float(target, "target", -1, 1, closed="()")
+        self.interval = checks.check_int(interval, "interval", 1)
+        self.speed_images = checks.check_int(speed_images, "speed_images", 1)
         # Identical on every replica (the sums are reduced first): kept from the first.
         # Read as float32 under a mixed precision policy too: `p` moves in steps of
         # `images / speed_images`, below bfloat16's resolution.

@@ -6,8 +6,9 @@ from keras import ops
 
 from keras_gan import _distribute
 from keras_gan import backend
+from keras_gan import checks
 from keras_gan import data_checks
-from keras_gan import validation
+from keras_gan import introspection
 from keras_gan.gan import GAN
 from keras_gan.gan import _check_count
 
@@ -47,8 +48,8 @@ class ConditionalGAN(GAN):
     def __init__(
         self, generator, discriminator, num_classes, latent_dim=None, *, seed=None, **kwargs
     ):
-        self.num_classes = validation.check_num_classes(num_classes)
-        shapes = validation.declared_input_shapes(generator)
+        self.num_classes = checks.check_num_classes(num_classes)
+        shapes = introspection.declared_input_shapes(generator)
         self.label_shape = shapes[1] if shapes is not None and len(shapes) > 1 else (None,)
         if len(self.label_shape) > 2 or (len(self.label_shape) == 2 and self.label_shape[1] != 1):
             raise ValueError(
@@ -65,26 +66,26 @@ class ConditionalGAN(GAN):
     def _check_shapes(self):
         noise = keras.KerasTensor((None, self.latent_dim))
         labels = keras.KerasTensor(self.label_shape, dtype="int32")
-        sample_shape = validation.output_spec(
+        sample_shape = introspection.output_spec(
             self.generator,
             [noise, labels],
             "generator",
             f"[noise of shape {noise.shape}, labels of shape {labels.shape}]",
         )
-        shapes = validation.declared_input_shapes(self.discriminator)
+        shapes = introspection.declared_input_shapes(self.discriminator)
         if shapes is not None and len(shapes) != 2:
             raise ValueError(
                 "Expected the discriminator to take two inputs [samples, labels]. "
                 f"Received: input_shape={shapes if len(shapes) > 1 else shapes[0]}"
             )
-        validation.check_sample_shapes(sample_shape, self.discriminator)
-        score_shape = validation.output_spec(
+        checks.check_sample_shapes(sample_shape, self.discriminator)
+        score_shape = introspection.output_spec(
             self.discriminator,
             [keras.KerasTensor(sample_shape), labels],
             "discriminator",
             f"[the generator's output, shape {sample_shape}, labels]",
         )
-        validation.check_score_shape(score_shape)
+        checks.check_score_shape(score_shape)
         return sample_shape[1:]
 
     def _labels(self, labels):

@@ -18,7 +18,8 @@ import sys
 import keras
 import numpy as np
 
-from keras_gan import validation
+from keras_gan import checks
+from keras_gan import introspection
 
 _SCAN_ELEMENTS = 1 << 22  # elements per block when scanning an array for NaN
 
@@ -96,52 +97,52 @@ def check_no_sample_weights(weights, source="a training batch"):
         )
 
 
-def check_batch(gan, samples, labels, *, source="a training batch"):
+def check_batch(
+    gan, samples, labels, *, source="a training batch", label_source=None, dataset_hint=False
+):
     """Checks the structure, dtype and shape of one batch; no values are read.
 
-    Safe on symbolic tensors: `GAN` calls it on every batch as the step is traced.
+    Safe on symbolic tensors and on a `tf.data` element spec: `GAN` calls it on every
+    batch as the step is traced.
 
     Args:
         gan: the `GAN` the batch is for.
         samples: the batch's samples.
         labels: its labels, or `None`.
-        source: where the batch comes from, for the messages. Defaults to
-            `"a training batch"`.
+        source: where the batch (or the samples) comes from, for the messages.
+            Defaults to `"a training batch"`.
+        label_source: where the labels come from, when not from `source`.
+            Defaults to `None`, `source`.
+        dataset_hint: whether single unbatched samples are reported as a dataset
+            to batch. Defaults to `False`.
     """
     if samples is None:
         raise ValueError(f"Expected each batch to hold samples. Received: None in {source}")
     _check_structure(gan, samples, source)
-    _check_samples_spec(gan, _static_shape(samples), samples.dtype, source)
+    shape = _static_shape(samples)
+    if (
+        dataset_hint
+        and shape is not None
+        and introspection.shapes_compatible(introspection.as_shape(shape), gan.sample_shape)
+    ):
+        raise ValueError(
+            f"Expected batches of samples of shape {_expected_shape(gan)}. Received: "
+            f"single samples of shape {shape} in {source}; batch the dataset first "
+            f"(`dataset.batch(64)`)"
+        )
+    _check_samples_spec(gan, shape, samples.dtype, source)
     if _is_conditional(gan):
         if labels is None:
             _raise_missing_labels(source)
-        _check_structure(gan, labels, source, what="the labels")
-        _check_labels_spec(gan, _static_shape(labels), labels.dtype, source)
+        label_source = label_source or source
+        _check_structure(gan, labels, label_source, what="the labels")
+        _check_labels_spec(gan, _static_shape(labels), labels.dtype, label_source)
 
 
 # ---------------------------------------------------------------- per data type
 def _check_arrays(gan, x, y, names):
-    x_name, y_name = names
-    _check_structure(gan, x, x_name)
-    x = _to_numpy(x)
-    _check_samples_spec(gan, x.shape, x.dtype, x_name)
-    if x.shape[0] == 0:
-        raise ValueError(f"Expected at least one sample. Received: {x_name} of shape {x.shape}")
-    _check_finite(x, x_name)
-    _check_range(gan, x, x_name)
-    if not _is_conditional(gan):
-        return
-    if y is None:
-        _raise_missing_labels(x_name)
-    _check_structure(gan, y, y_name, what="the labels")
-    y = _to_numpy(y)
-    _check_labels_spec(gan, y.shape, y.dtype, y_name)
-    if y.shape[0] != x.shape[0]:
-        raise ValueError(
-            f"Expected one label per sample. Received: {x.shape[0]} samples in {x_name} "
-            f"and {y.shape[0]} labels in {y_name}"
-        )
-    check_label_values(gan, y, y_name)
+    check_batch(gan, x, y, source=names[0], label_source=names[1])
+    _check_values(gan, _to_numpy(x), None if y is None else _to_numpy(y), names)
 
 
 def _check_tf_dataset(gan, dataset):
@@ -162,7 +163,7 @@ def _check_tf_dataset(gan, dataset):
         )
     # Shapes and dtypes first: from the element spec, without reading anything.
     spec_x, spec_y, _ = keras.utils.unpack_x_y_sample_weight(dataset.element_spec)
-    _check_batch_spec(gan, spec_x, spec_y, source, dataset_hint=True)
+    check_batch(gan, spec_x, spec_y, source=source, dataset_hint=True)
     try:
         element = next(iter(dataset.take(1)))
     except StopIteration:
@@ -182,10 +183,7 @@ def _check_py_dataset(gan, dataset):
         num_batches = None  # Keras reports this itself
     if num_batches == 0:
         raise ValueError("Expected a PyDataset with at least one batch. Received: num_batches=0")
-    batch = dataset[0]
-    x, y, _ = keras.utils.unpack_x_y_sample_weight(batch)
-    _check_batch_spec(gan, x, y, source)
-    _check_batch_values(gan, batch, source)
+    _check_first_batch(gan, dataset[0], source)
 
 
 def _check_torch_data_loader(gan, loader):
@@ -210,47 +208,48 @@ def _check_torch_data_loader(gan, loader):
     with torch.random.fork_rng(devices=[]):
         batch = loader.collate_fn([dataset[i] for i in range(min(size, loader.batch_size))])
     batch = keras.tree.map_structure(_to_numpy, batch)
-    source = "the first batch of the DataLoader"
+    _check_first_batch(gan, batch, "the first batch of the DataLoader")
+
+
+def _check_first_batch(gan, batch, source):
     x, y, _ = keras.utils.unpack_x_y_sample_weight(batch)
-    _check_batch_spec(gan, x, y, source)
+    check_batch(gan, x, y, source=source)
     _check_batch_values(gan, batch, source)
-
-
-def _check_batch_spec(gan, x, y, source, dataset_hint=False):
-    """Checks one batch's (or element spec's) structure, dtypes and shapes."""
-    if x is None:
-        raise ValueError(f"Expected each batch to hold samples. Received: None in {source}")
-    _check_structure(gan, x, source)
-    shape = _static_shape(x)
-    if dataset_hint and shape is not None and _fits(_shape(shape), gan.sample_shape):
-        raise ValueError(
-            f"Expected batches of samples of shape {_expected_shape(gan)}. Received: "
-            f"single samples of shape {shape} in {source}; batch the dataset first "
-            f"(`dataset.batch(64)`)"
-        )
-    _check_samples_spec(gan, shape, x.dtype, source)
-    if _is_conditional(gan):
-        if y is None:
-            _raise_missing_labels(source)
-        _check_structure(gan, y, source, what="the labels")
-        _check_labels_spec(gan, _static_shape(y), y.dtype, source)
 
 
 def _check_batch_values(gan, batch, source):
     x, y, _ = keras.utils.unpack_x_y_sample_weight(batch)
-    x = _to_numpy(x)
+    _check_values(gan, _to_numpy(x), None if y is None else _to_numpy(y), source)
+
+
+def _check_values(gan, x, y, where):
+    """Checks the values of NumPy samples `x` and labels `y` (`None` for a `GAN`).
+
+    Args:
+        gan: the `GAN` the data is for.
+        x: the samples, of a checked dtype and shape.
+        y: their labels, of a checked dtype and shape, or `None`.
+        where: `(x_name, y_name)` for arrays given apart (`fit(x, y)`), or the
+            source of one batch, for the messages.
+    """
+    apart = isinstance(where, tuple)
+    x_name, y_name = where if apart else (where, where)
     if x.shape[0] == 0:
-        raise ValueError(f"Expected at least one sample. Received: shape {x.shape} in {source}")
-    _check_finite(x, source)
-    _check_range(gan, x, source)
-    if _is_conditional(gan):
-        y = _to_numpy(y)
-        if y.shape[0] != x.shape[0]:
-            raise ValueError(
-                f"Expected one label per sample. Received: {x.shape[0]} samples and "
-                f"{y.shape[0]} labels in {source}"
-            )
-        check_label_values(gan, y, source)
+        received = f"{x_name} of shape {x.shape}" if apart else f"shape {x.shape} in {x_name}"
+        raise ValueError(f"Expected at least one sample. Received: {received}")
+    _check_finite(x, x_name)
+    _check_range(gan, x, x_name)
+    if not _is_conditional(gan):
+        return
+    if y.shape[0] != x.shape[0]:
+        n, m = x.shape[0], y.shape[0]
+        received = (
+            f"{n} samples in {x_name} and {m} labels in {y_name}"
+            if apart
+            else f"{n} samples and {m} labels in {x_name}"
+        )
+        raise ValueError(f"Expected one label per sample. Received: {received}")
+    check_label_values(gan, y, y_name)
 
 
 # ------------------------------------------------------------------ the checks
@@ -281,17 +280,15 @@ def _check_structure(gan, value, source, what="the samples"):
 
 def _check_samples_spec(gan, shape, dtype, source):
     """Checks a dtype and a shape (`None`: unknown rank, not checked)."""
-    dtype_name = _dtype_name(dtype)
-    if not _is_float(dtype_name):
-        raise ValueError(
-            "Expected floating-point samples: scale images to floats first, e.g. to "
-            "[-1, 1] with `x.astype('float32') / 127.5 - 1` (for a generator ending in "
-            f"tanh). Received: dtype={dtype_name} in {source}"
-        )
+    expected = (
+        "Expected floating-point samples: scale images to floats first, e.g. to [-1, 1] "
+        "with `x.astype('float32') / 127.5 - 1` (for a generator ending in tanh)"
+    )
+    _check_dtype(dtype, keras.backend.is_float_dtype, expected, source)
     if shape is None:
         return
-    shape = _shape(shape)
-    if not _fits(shape[1:], gan.sample_shape):
+    shape = introspection.as_shape(shape)
+    if not introspection.shapes_compatible(shape[1:], gan.sample_shape):
         hint = ""
         if len(shape) >= 1 and shape[1:] + (1,) == tuple(gan.sample_shape):
             hint = "; add the channel axis with `x[..., None]`"
@@ -303,15 +300,11 @@ def _check_samples_spec(gan, shape, dtype, source):
 
 def _check_labels_spec(gan, shape, dtype, source):
     """Checks a dtype and a shape (`None`: unknown rank, not checked)."""
-    dtype_name = _dtype_name(dtype)
-    if not _is_int(dtype_name):
-        raise ValueError(
-            f"Expected integer class labels in [0, {gan.num_classes}). "
-            f"Received: dtype={dtype_name} in {source}"
-        )
+    expected = f"Expected integer class labels in [0, {gan.num_classes})"
+    _check_dtype(dtype, keras.backend.is_int_dtype, expected, source)
     if shape is None:
         return
-    shape = _shape(shape)
+    shape = introspection.as_shape(shape)
     if not (len(shape) == 1 or (len(shape) == 2 and shape[1] == 1)):
         raise ValueError(
             "Expected labels of shape (batch,) or (batch, 1): one class index per sample, "
@@ -329,12 +322,7 @@ def check_label_values(gan, labels, source):
     """
     if labels.size == 0:
         return
-    low, high = labels.min(), labels.max()
-    if low < 0 or high >= gan.num_classes:
-        raise ValueError(
-            f"Expected labels in [0, {gan.num_classes}). Received: labels from {low} to "
-            f"{high} in {source}"
-        )
+    checks.check_label_range(labels.min(), labels.max(), gan.num_classes, where=f" in {source}")
 
 
 def _check_finite(array, source):
@@ -366,7 +354,7 @@ def _check_range(gan, array, source):
     the range by more than its width are refused ([0, 255] against a tanh), values
     near it are not (normalisation that overshoots a little).
     """
-    bounds = validation.output_range(gan.generator)
+    bounds = introspection.output_range(gan.generator)
     if bounds is None or array.size == 0:
         return
     activation, low, high = bounds
@@ -376,7 +364,7 @@ def _check_range(gan, array, source):
         raise ValueError(
             f"Expected samples in [{low:g}, {high:g}], the output range of the generator's "
             f"final {activation}. Received: values from {found_low:g} to {found_high:g} in "
-            f"{source}; scale 8-bit images with `{validation.scaling_hint(activation)}`"
+            f"{source}; scale 8-bit images with `{introspection.scaling_hint(activation)}`"
         )
 
 
@@ -438,16 +426,6 @@ def _static_shape(value):
         return None
 
 
-def _shape(shape):
-    return tuple(None if d is None else int(d) for d in shape)
-
-
-def _fits(shape, expected):
-    if len(shape) != len(expected):
-        return False
-    return all(a is None or b is None or a == b for a, b in zip(shape, expected))
-
-
 def _expected_shape(gan):
     return "(" + ", ".join(["batch"] + [str(d) for d in gan.sample_shape]) + ")"
 
@@ -459,15 +437,12 @@ def _dtype_name(dtype):
         return str(dtype)
 
 
-def _is_float(dtype_name):
+def _check_dtype(dtype, accepts, expected, source):
+    """Raises `expected` (a sentence) unless `accepts(dtype name)`, e.g. `is_int_dtype`."""
+    name = _dtype_name(dtype)
     try:
-        return keras.backend.is_float_dtype(dtype_name)
+        accepted = accepts(name)
     except ValueError:
-        return False
-
-
-def _is_int(dtype_name):
-    try:
-        return keras.backend.is_int_dtype(dtype_name)
-    except ValueError:
-        return False
+        accepted = False
+    if not accepted:
+        raise ValueError(f"{expected}. Received: dtype={name} in {source}")

@@ -11,12 +11,13 @@ from keras_gan import _distribute
 from keras_gan import _keras_internals
 from keras_gan import augmentation as augmentation_module
 from keras_gan import backend
+from keras_gan import checks
 from keras_gan import data_checks
+from keras_gan import introspection
 from keras_gan import layers as gan_layers
 from keras_gan import losses as losses_module
 from keras_gan import penalties
 from keras_gan import reuse_fakes as reuse_fakes_module
-from keras_gan import validation
 from keras_gan._optimizer_pair import OptimizerPair
 from keras_gan._random import per_replica as _per_replica
 
@@ -87,11 +88,9 @@ class GAN(keras.Model):
     ):
         super().__init__(**kwargs)
         backend.current()  # fails early, and clearly, on an unsupported backend
-        validation.check_model(generator, "generator")
-        validation.check_model(discriminator, "discriminator")
-        self.latent_dim = validation.check_latent_dim(
-            generator, latent_dim, self._num_generator_inputs
-        )
+        checks.check_model(generator, "generator")
+        checks.check_model(discriminator, "discriminator")
+        self.latent_dim = checks.check_latent_dim(generator, latent_dim, self._num_generator_inputs)
         self.generator = generator
         self.discriminator = discriminator
         self.sample_shape = self._check_shapes()
@@ -113,7 +112,7 @@ class GAN(keras.Model):
         self.r1_weight = self.r2_weight = 0.0
         self.penalty_every = 1
         self.augmenter = None
-        self.ema_decay = validation.check_ema_decay(ema_decay)
+        self.ema_decay = checks.check_ema_decay(ema_decay)
         self.ema_generator = None if ema_decay is None else _clone(generator, "ema_generator")
         self.built = True
 
@@ -121,18 +120,18 @@ class GAN(keras.Model):
     def _check_shapes(self):
         """Checks the two models fit together; returns the sample shape (no batch)."""
         noise = keras.KerasTensor((None, self.latent_dim))
-        sample_shape = validation.output_spec(
+        sample_shape = introspection.output_spec(
             self.generator, noise, "generator", f"noise of shape {noise.shape}"
         )
-        validation.check_sample_shapes(sample_shape, self.discriminator)
+        checks.check_sample_shapes(sample_shape, self.discriminator)
         samples = keras.KerasTensor(sample_shape)
-        score_shape = validation.output_spec(
+        score_shape = introspection.output_spec(
             self.discriminator,
             samples,
             "discriminator",
             f"the generator's output, shape {sample_shape}",
         )
-        validation.check_score_shape(score_shape)
+        checks.check_score_shape(score_shape)
         return sample_shape[1:]
 
     # ------------------------------------------------ hooks for ConditionalGAN
@@ -161,7 +160,7 @@ class GAN(keras.Model):
 
     @label_smoothing.setter
     def label_smoothing(self, value):
-        value = validation.check_label_smoothing(value, getattr(self, "gan_loss", None))
+        value = checks.check_label_smoothing(value, getattr(self, "gan_loss", None))
         self._label_smoothing.assign(value)
 
     @property
@@ -245,8 +244,8 @@ class GAN(keras.Model):
                     f"Expected `d_optimizer`, `g_optimizer` and `loss` instead of "
                     f"Keras' `{name}` argument. Received: {name}={kwargs[name]!r}"
                 )
-        d_optimizer = validation.check_optimizer(d_optimizer, "d_optimizer")
-        g_optimizer = validation.check_optimizer(g_optimizer, "g_optimizer")
+        d_optimizer = checks.check_optimizer(d_optimizer, "d_optimizer")
+        g_optimizer = checks.check_optimizer(g_optimizer, "g_optimizer")
         if d_optimizer is g_optimizer:
             raise ValueError(
                 "Expected two different optimizer objects, one per network. "
@@ -257,16 +256,16 @@ class GAN(keras.Model):
             d_optimizer = _loss_scaled(d_optimizer, "d_loss_scale_optimizer")
             g_optimizer = _loss_scaled(g_optimizer, "g_loss_scale_optimizer")
         gan_loss = losses_module.get(loss, from_logits=from_logits)
-        d_steps = validation.check_d_steps(d_steps)
-        update = validation.check_update(update, d_steps)
-        reuse_fakes = validation.check_reuse_fakes(reuse_fakes, update)
-        label_smoothing = validation.check_label_smoothing(label_smoothing, gan_loss)
-        gradient_penalty = validation.check_gradient_penalty(gradient_penalty)
-        validation.warn_discriminator_mismatch(self.discriminator, gan_loss, gradient_penalty)
-        r1_penalty = validation.check_penalty_weight(r1_penalty, "r1_penalty")
-        r2_penalty = validation.check_penalty_weight(r2_penalty, "r2_penalty")
-        penalty_every = validation.check_penalty_every(penalty_every)
-        validation.check_penalties_compile(
+        d_steps = checks.check_d_steps(d_steps)
+        update = checks.check_update(update, d_steps)
+        reuse_fakes = checks.check_reuse_fakes(reuse_fakes, update)
+        label_smoothing = checks.check_label_smoothing(label_smoothing, gan_loss)
+        gradient_penalty = checks.check_gradient_penalty(gradient_penalty)
+        checks.warn_discriminator_mismatch(self.discriminator, gan_loss, gradient_penalty)
+        r1_penalty = checks.check_penalty_weight(r1_penalty, "r1_penalty")
+        r2_penalty = checks.check_penalty_weight(r2_penalty, "r2_penalty")
+        penalty_every = checks.check_penalty_every(penalty_every)
+        checks.check_penalties_compile(
             {
                 "gradient_penalty": gradient_penalty,
                 "r1_penalty": r1_penalty,
@@ -282,8 +281,8 @@ class GAN(keras.Model):
             seed=None if self.seed is None else self.seed + 2,
             sample_shape=self.sample_shape,
         )
-        validation.check_adaptive_augment(augmenter, gan_loss)
-        validation.check_augment_jit(augmenter, kwargs.get("jit_compile"))
+        checks.check_adaptive_augment(augmenter, gan_loss)
+        checks.check_augment_jit(augmenter, kwargs.get("jit_compile"))
 
         # Keras' own optimizer slot presents both optimizers (see OptimizerPair); Keras
         # must not wrap it for loss scaling: each optimizer is wrapped above.
@@ -363,7 +362,7 @@ class GAN(keras.Model):
     def _check_trainable(self):
         """Checks `trainable` changes since `compile`; a changed one retraces the step."""
         current = self._trainable_ids()
-        validation.check_trainable_since_compile(
+        checks.check_trainable_since_compile(
             [self.discriminator, self.generator], current, self._compiled_trainable
         )
         if current != getattr(self, "_traced_trainable", current):
@@ -375,7 +374,7 @@ class GAN(keras.Model):
 
     def _check_label_smoothing(self):
         """Checks the smoothing variable, which `.assign()` sets unchecked."""
-        validation.check_label_smoothing(
+        checks.check_label_smoothing(
             float(ops.convert_to_numpy(self._label_smoothing)), self.gan_loss
         )
 
@@ -859,6 +858,6 @@ def _importable(name):
 
 
 def _check_count(n):
-    if not validation.is_int_at_least(n, 1):
+    if not checks.is_int_at_least(n, 1):
         raise ValueError(f"Expected a positive integer number of samples. Received: n={n!r}")
     return int(n)

@@ -1,11 +1,12 @@
 """Image grids of generated samples: `make_grid` and `save_png`."""
 
 import math
-import numbers
 import os
 
 import keras
 import numpy as np
+
+from keras_gan import checks
 
 
 def check_value_range(value_range):
@@ -14,9 +15,7 @@ def check_value_range(value_range):
         low, high = value_range
     except (TypeError, ValueError):
         low = high = None
-    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in (low, high)):
-        low = high = math.nan
-    low, high = float(low), float(high)
+    low, high = checks.as_float(low), checks.as_float(high)
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ValueError(
             "Expected `value_range` to be a pair (low, high) of finite numbers with "
@@ -65,11 +64,8 @@ def make_grid(images, value_range=(-1.0, 1.0), ncols=None, *, padding: int = 1) 
     n, height, width, channels = images.shape
     if ncols is None:
         ncols = math.ceil(math.sqrt(n))
-    elif isinstance(ncols, bool) or not isinstance(ncols, numbers.Integral) or ncols < 1:
-        raise ValueError(f"Expected `ncols` to be a positive integer. Received: ncols={ncols!r}")
-    if isinstance(padding, bool) or not isinstance(padding, numbers.Integral) or padding < 0:
-        raise ValueError(f"Expected `padding` to be an integer >= 0. Received: padding={padding!r}")
-    ncols = min(int(ncols), n)
+    ncols = min(checks.check_positive_int(ncols, "ncols"), n)
+    padding = checks.check_int(padding, "padding", 0)
     nrows = math.ceil(n / ncols)
     scaled = (images - low) * (255.0 / (high - low))
     scaled = np.nan_to_num(scaled, nan=0.0, posinf=255.0, neginf=0.0)

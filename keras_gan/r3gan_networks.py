@@ -20,7 +20,7 @@ import math
 import keras
 from keras import layers
 
-from keras_gan import validation
+from keras_gan import checks
 from keras_gan.r3gan_layers import GenerativeBasis
 from keras_gan.r3gan_layers import LowPassDownsample2D
 from keras_gan.r3gan_layers import LowPassUpsample2D
@@ -41,7 +41,7 @@ class _Seeds:
     """Distinct initializer seeds, `seed + 0, seed + 1, ...` (None when unseeded)."""
 
     def __init__(self, seed):
-        self.seed = validation.check_seed(seed)
+        self.seed = checks.check_seed(seed)
         self.count = 0
 
     def __call__(self):
@@ -67,7 +67,7 @@ def _check_image_shape(image_shape):
     valid = (
         shape is not None
         and len(shape) == 3
-        and all(validation.is_int_at_least(d, 1) for d in shape)
+        and all(checks.is_int_at_least(d, 1) for d in shape)
         and shape[0] == shape[1]
         and shape[0] in SIDES
     )
@@ -93,10 +93,10 @@ def stage_widths(side, width=None):
     sides = [4 * 2**i for i in range(int(math.log2(side)) - 1)]
     if width is None:
         width = DEFAULT_WIDTH
-    if validation.is_int_at_least(width, 1):
+    if checks.is_int_at_least(width, 1):
         return [max(1, int(width) * 32 // max(s, 32)) for s in sides]
     valid = isinstance(width, (tuple, list)) and len(width) == len(sides)
-    if not (valid and all(validation.is_int_at_least(w, 1) for w in width)):
+    if not (valid and all(checks.is_int_at_least(w, 1) for w in width)):
         raise ValueError(
             "Expected `width` to be a positive integer or one positive integer per stage "
             f"({len(sides)} for {side}x{side} images: {', '.join(f'{s}x{s}' for s in sides)}). "
@@ -206,15 +206,15 @@ def r3gan_generator(
     ```
     """
     side, _, channels = _check_image_shape(image_shape)
-    latent_dim = validation.check_positive_int(latent_dim, "latent_dim")
-    blocks = validation.check_positive_int(blocks_per_stage, "blocks_per_stage")
+    latent_dim = checks.check_positive_int(latent_dim, "latent_dim")
+    blocks = checks.check_positive_int(blocks_per_stage, "blocks_per_stage")
     widths = stage_widths(side, width)
     seeds = _Seeds(seed)
     gain = block_gain(blocks * len(widths))
     noise = keras.Input((latent_dim,), name="noise")
     inputs, x = [noise], noise
     if num_classes is not None:
-        num_classes = validation.check_num_classes(num_classes)
+        num_classes = checks.check_num_classes(num_classes)
         labels = _label_input()
         embedded = _embedding(labels, num_classes, latent_dim, 1 / math.sqrt(num_classes), seeds)
         inputs, x = [noise, labels], layers.Concatenate(name="noise_and_class")([noise, embedded])
@@ -270,7 +270,7 @@ def r3gan_discriminator(
         `(batch, 1)` raw scores.
     """
     side, _, _ = _check_image_shape(image_shape)
-    blocks = validation.check_positive_int(blocks_per_stage, "blocks_per_stage")
+    blocks = checks.check_positive_int(blocks_per_stage, "blocks_per_stage")
     widths = stage_widths(side, width)[::-1]
     seeds = _Seeds(seed)
     gain = block_gain(blocks * len(widths))
@@ -294,7 +294,7 @@ def r3gan_discriminator(
             1, use_bias=False, kernel_initializer=_he_normal(seeds()), name="score"
         )
         return keras.Model(images, score(x), name=name)
-    num_classes = validation.check_num_classes(num_classes)
+    num_classes = checks.check_num_classes(num_classes)
     dim = widths[-1]
     features = layers.Dense(
         dim, use_bias=False, kernel_initializer=_he_normal(seeds()), name="features"

@@ -3,6 +3,7 @@
 import inspect
 
 import keras
+import numpy as np
 import pytest
 from model_zoo import dense_discriminator
 from model_zoo import dense_generator
@@ -29,6 +30,9 @@ def test_all_layers_finds_nested_layers_once():
     assert layers[0] is outer
     assert {id(layer) for layer in inner.layers} <= {id(layer) for layer in layers}
     assert len({id(layer) for layer in layers}) == len(layers)
+    assert [id(x) for x in _keras_internals.all_layers(outer, include_self=False)] == [
+        id(x) for x in layers[1:]
+    ]
 
 
 def test_own_variables_are_stored_under_their_index():
@@ -61,3 +65,26 @@ def test_multi_worker_mode_is_read_from_the_strategy():
     assert callable(strategy.extended._in_multi_worker_mode)
     assert _keras_internals.in_multi_worker_mode(strategy) is False
     assert _keras_internals.in_multi_worker_mode(tf.distribute.get_strategy()) is False
+
+
+def test_stateless_scope_values_are_keyed_as_keras_reads_them():
+    kept = keras.Variable(np.zeros(2, "float32"))
+    updated = keras.Variable(np.zeros(2, "float32"))
+    key = _keras_internals.scope_value_key
+    with keras.StatelessScope(state_mapping=[(kept, np.ones(2, "float32"))]) as scope:
+        scope.add_update((updated, np.full(2, 3.0, "float32")))
+        values = _keras_internals.stateless_scope_values(scope)
+    assert sorted(values) == sorted([key(kept), key(updated)])
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(values[key(kept)]), [1.0, 1.0])
+    values.clear()  # a copy: the scope keeps its values
+    assert scope.get_current_value(kept) is not None
+
+    child = _keras_internals.stateless_scope_with_values({key(kept): np.full(2, 2.0, "float32")})
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(child.get_current_value(kept)), [2, 2])
+    assert child.get_current_value(updated) is None
+    _keras_internals.add_stateless_scope_values(child, {key(updated): np.full(2, 5.0, "float32")})
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(child.get_current_value(updated)), [5, 5]
+    )
+    with child:  # read through the variable, as a layer inside the scope reads it
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(kept.value), [2, 2])

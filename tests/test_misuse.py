@@ -65,18 +65,18 @@ def test_data_outside_a_linear_or_unknown_output_range_is_accepted():
 
 
 def test_output_range_is_read_through_shape_only_layers():
-    from keras_gan import validation
+    from keras_gan import introspection
 
-    assert validation.output_range(dense_generator()) == ("tanh", -1.0, 1.0)
-    assert validation.output_range(sequential_generator("sigmoid")) == ("sigmoid", 0.0, 1.0)
-    assert validation.output_range(sequential_generator(None)) is None
+    assert introspection.output_range(dense_generator()) == ("tanh", -1.0, 1.0)
+    assert introspection.output_range(sequential_generator("sigmoid")) == ("sigmoid", 0.0, 1.0)
+    assert introspection.output_range(sequential_generator(None)) is None
     x = inputs = keras.Input((4,))
     x = layers.Dense(16)(x)
     x = layers.Activation("tanh")(x)
     outputs = layers.Add()([layers.Reshape((4, 4, 1))(x), layers.Reshape((4, 4, 1))(x)])
-    assert validation.output_range(keras.Model(inputs, outputs)) is None  # not a bound
+    assert introspection.output_range(keras.Model(inputs, outputs)) is None  # not a bound
     nested = keras.Sequential([dense_generator(), layers.Flatten()])
-    assert validation.output_range(nested) == ("tanh", -1.0, 1.0)
+    assert introspection.output_range(nested) == ("tanh", -1.0, 1.0)
 
 
 # ---------------------------------------------------------- sample weights (13.3)

@@ -9,7 +9,7 @@ from scipy import signal
 
 import keras_gan
 from keras_gan import architectures
-from keras_gan import validation
+from keras_gan import introspection
 from keras_gan.r3gan_layers import GenerativeBasis
 from keras_gan.r3gan_layers import LowPassDownsample2D
 from keras_gan.r3gan_layers import LowPassUpsample2D
@@ -58,7 +58,7 @@ def test_default_widths_halve_past_32_px():
 
 def test_generator_ends_in_tanh_so_data_range_is_checked():
     generator = architectures.r3gan_generator((8, 8, 1), **TINY)
-    assert validation.output_range(generator)[0] == "tanh"
+    assert introspection.output_range(generator)[0] == "tanh"
 
 
 def test_conditional_generator_depends_on_labels():

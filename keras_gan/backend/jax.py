@@ -18,6 +18,8 @@ import jax.numpy as jnp
 import keras
 import numpy as np
 
+from keras_gan import _keras_internals
+
 _SCOPES = []  # the scope of the step being traced, innermost last
 
 
@@ -79,17 +81,24 @@ def run_eagerly(model, fn):
     return result
 
 
-def _child_scope_mapping(overrides=()):
-    mapping = dict(_SCOPES[-1].state_mapping) if _SCOPES else {}
+def _in_child_scope(fn, overrides=()):
+    """Runs `fn` in a scope that sees the step's current values, `overrides` on top.
+
+    Returns `(result, updates)`: `updates` are the state assignments `fn` made
+    (BatchNorm statistics, seeds), for the caller to record in the step's scope.
+    """
+    mapping = _keras_internals.stateless_scope_values(_SCOPES[-1]) if _SCOPES else {}
     for variable, value in overrides:
-        mapping[id(variable)] = value
-    return mapping
-
-
-def _enter_child(mapping):
-    scope = keras.StatelessScope()
-    scope.state_mapping = mapping
-    return scope
+        mapping[_keras_internals.scope_value_key(variable)] = value
+    before = dict(mapping)
+    with _keras_internals.stateless_scope_with_values(mapping) as scope:
+        _SCOPES.append(scope)
+        try:
+            result = fn()
+        finally:
+            _SCOPES.pop()
+    after = _keras_internals.stateless_scope_values(scope)
+    return result, {k: v for k, v in after.items() if before.get(k) is not v}
 
 
 def _outer_scope(name):
@@ -102,23 +111,10 @@ def _outer_scope(name):
 
 
 def _stateless(fn, variables):
-    """`fn` as a pure function of `variables`' values, returning `(result, updates)`.
-
-    `updates` are the state assignments `fn` made (BatchNorm statistics, seeds),
-    keyed by variable id, for the caller to record in the step's scope.
-    """
+    """`fn` as a pure function of `variables`' values, returning `(result, updates)`."""
 
     def pure(values):
-        mapping = _child_scope_mapping(zip(variables, values))
-        before = dict(mapping)
-        with _enter_child(mapping) as inner:
-            _SCOPES.append(inner)
-            try:
-                result = fn()
-            finally:
-                _SCOPES.pop()
-        updates = {k: v for k, v in inner.state_mapping.items() if before.get(k) is not v}
-        return result, updates
+        return _in_child_scope(fn, zip(variables, values))
 
     return pure
 
@@ -150,7 +146,7 @@ def minimize(loss_fn, targets):
         (all_grads,) = backward(cotangent)
         gradients.append(all_grads[start : start + len(group)])
         start += len(group)
-    outer.state_mapping.update(updates)
+    _keras_internals.add_stateless_scope_values(outer, updates)
     for grads, (group, optimizer) in zip(gradients, targets):
         if group:  # none: a frozen network
             _apply(outer, optimizer, grads, group)
@@ -163,7 +159,7 @@ def forward_with_pullback(fn, variables):
         _stateless(fn, variables), [v.value for v in variables], has_aux=True
     )
     # The pass's state updates (the generator's BatchNorm statistics) happen once, now.
-    outer.state_mapping.update(updates)
+    _keras_internals.add_stateless_scope_values(outer, updates)
 
     def pullback(cotangent):
         (gradients,) = backward(cotangent)
@@ -190,22 +186,14 @@ def _apply(scope, optimizer, gradients, variables):
 
 def input_gradients(fn, x, has_aux=False):
     def total(x):
-        mapping = _child_scope_mapping()
-        before = dict(mapping)
-        with _enter_child(mapping) as scope:
-            _SCOPES.append(scope)
-            try:
-                y, aux = fn(x) if has_aux else (fn(x), None)
-            finally:
-                _SCOPES.pop()
-        updates = {k: v for k, v in scope.state_mapping.items() if before.get(k) is not v}
+        (y, aux), updates = _in_child_scope(lambda: fn(x) if has_aux else (fn(x), None))
         return jnp.sum(y), (aux, updates)
 
     gradients, (aux, updates) = jax.grad(total, has_aux=True)(x)
     # State that `fn` advanced (the seeds of an augmentation inside the penalty)
     # advances in the step too, as it does on the other backends.
     if _SCOPES:
-        _SCOPES[-1].state_mapping.update(updates)
+        _keras_internals.add_stateless_scope_values(_SCOPES[-1], updates)
     return (gradients, aux) if has_aux else gradients
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gan import _keras_internals
+from keras_gan import checks
 from keras_gan.backend._stateful import run_eagerly  # noqa: F401
 from keras_gan.backend._stateful import run_step  # noqa: F401
 
@@ -93,7 +94,7 @@ def check_labels(labels, num_classes, seen):
     check = tf.debugging.Assert(
         tf.logical_and(low >= 0, high < tf.cast(num_classes, labels.dtype)),
         [
-            f"Expected labels in [0, {num_classes}) in every batch. Received: labels from",
+            checks.label_range_expected(num_classes, every_batch=True) + ". Received: labels from",
             low,
             "to",
             high,

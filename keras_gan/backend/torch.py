@@ -3,6 +3,7 @@
 import numpy as np
 import torch
 
+from keras_gan import checks
 from keras_gan.backend._stateful import replica_context  # noqa: F401
 from keras_gan.backend._stateful import replica_sum  # noqa: F401
 from keras_gan.backend._stateful import run_eagerly  # noqa: F401
@@ -75,9 +76,5 @@ def check_labels(labels, num_classes, seen):
     if labels.numel() == 0:
         return labels
     low, high = int(labels.min()), int(labels.max())
-    if low < 0 or high >= num_classes:
-        raise ValueError(
-            f"Expected labels in [0, {num_classes}) in every batch. Received: labels "
-            f"from {low} to {high}"
-        )
+    checks.check_label_range(low, high, num_classes, every_batch=True)
     return labels

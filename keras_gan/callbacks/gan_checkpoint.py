@@ -9,7 +9,8 @@ import warnings
 import keras
 
 from keras_gan import _distribute
-from keras_gan import validation
+from keras_gan import checks
+from keras_gan.callbacks import _checks
 from keras_gan.callbacks import _files
 from keras_gan.callbacks.terminate_on_nan import non_finite_logs
 
@@ -67,9 +68,9 @@ class GANCheckpoint(keras.callbacks.Callback):
 
     def __init__(self, directory, every_n_epochs: int = 1, keep: int | None = 3):
         super().__init__()
-        self.directory = validation.check_path(directory, "directory")
-        self.every_n_epochs = validation.check_positive_int(every_n_epochs, "every_n_epochs")
-        self.keep = None if keep is None else validation.check_positive_int(keep, "keep")
+        self.directory = checks.check_path(directory, "directory")
+        self.every_n_epochs = checks.check_positive_int(every_n_epochs, "every_n_epochs")
+        self.keep = None if keep is None else checks.check_positive_int(keep, "keep")
         self._first_epoch = True
 
     @staticmethod
@@ -95,7 +96,7 @@ class GANCheckpoint(keras.callbacks.Callback):
         return epochs[-1] if epochs else 0
 
     def on_train_begin(self, logs=None):
-        validation.check_gan(self.model, "GANCheckpoint")
+        _checks.check_gan(self.model, "GANCheckpoint")
         self._first_epoch = True
 
     def on_epoch_begin(self, epoch, logs=None):

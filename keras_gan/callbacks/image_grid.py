@@ -7,8 +7,9 @@ import keras
 import numpy as np
 
 from keras_gan import _distribute
+from keras_gan import checks
 from keras_gan import images
-from keras_gan import validation
+from keras_gan.callbacks import _checks
 from keras_gan.callbacks import _files
 from keras_gan.conditional_gan import ConditionalGAN
 
@@ -71,11 +72,11 @@ class ImageGrid(keras.callbacks.Callback):
         value_range=(-1, 1),
     ):
         super().__init__()
-        self.log_dir = validation.check_path(log_dir, "log_dir")
-        self.num_images = validation.check_positive_int(num_images, "num_images")
-        self.every_n_epochs = validation.check_positive_int(every_n_epochs, "every_n_epochs")
-        self.seed = validation.check_seed(seed)
-        self.save_png = validation.check_bool(save_png, "save_png")
+        self.log_dir = checks.check_path(log_dir, "log_dir")
+        self.num_images = checks.check_positive_int(num_images, "num_images")
+        self.every_n_epochs = checks.check_positive_int(every_n_epochs, "every_n_epochs")
+        self.seed = checks.check_seed(seed)
+        self.save_png = checks.check_bool(save_png, "save_png")
         self.value_range = images.check_value_range(value_range)
         if importlib.util.find_spec("tensorboard") is None:
             raise ImportError(
@@ -86,7 +87,7 @@ class ImageGrid(keras.callbacks.Callback):
         self._writer = None
 
     def on_train_begin(self, logs=None):
-        validation.check_gan(self.model, "ImageGrid")
+        _checks.check_gan(self.model, "ImageGrid")
         shape = tuple(self.model.sample_shape)
         if not (len(shape) == 2 or (len(shape) == 3 and shape[-1] in (1, 3, 4))):
             raise ValueError(

@@ -2,7 +2,7 @@
 
 import keras
 
-from keras_gan import validation
+from keras_gan.callbacks import _checks
 
 
 class LabelSmoothingScheduler(keras.callbacks.Callback):
@@ -37,7 +37,7 @@ class LabelSmoothingScheduler(keras.callbacks.Callback):
         self.verbose = verbose
 
     def on_train_begin(self, logs=None):
-        validation.check_gan(self.model, "LabelSmoothingScheduler")
+        _checks.check_gan(self.model, "LabelSmoothingScheduler")
 
     def on_epoch_begin(self, epoch, logs=None):
         value = self.schedule(epoch)

@@ -5,7 +5,7 @@ import numbers
 
 import keras
 
-from keras_gan import validation
+from keras_gan import checks
 
 
 def non_finite_logs(logs) -> dict:
@@ -60,7 +60,7 @@ class TerminateOnNaN(keras.callbacks.Callback):
 
     def __init__(self, raise_error: bool = False):
         super().__init__()
-        self.raise_error = validation.check_bool(raise_error, "raise_error")
+        self.raise_error = checks.check_bool(raise_error, "raise_error")
         self.message = None
         self.stopped_epoch = None
         self.stopped_step = None

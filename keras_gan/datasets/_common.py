@@ -1,8 +1,8 @@
 """Checks and conversions shared by the dataset loaders."""
 
-import numbers
-
 import numpy as np
+
+from keras_gan import checks
 
 SPLITS = ("train", "test", "all")
 
@@ -14,18 +14,7 @@ def check_split(split):
 
 
 def check_max_samples(max_samples):
-    if max_samples is None:
-        return None
-    if (
-        not isinstance(max_samples, numbers.Integral)
-        or isinstance(max_samples, bool)
-        or max_samples < 1
-    ):
-        raise ValueError(
-            "Expected `max_samples` to be None or a positive integer. "
-            f"Received: max_samples={max_samples!r}"
-        )
-    return int(max_samples)
+    return checks.check_positive_int(max_samples, "max_samples", optional=True)
 
 
 def uint8_to_unit_range(images):

@@ -18,6 +18,8 @@ import io
 
 import numpy as np
 
+from keras_gan import checks
+
 TF_RGB, TF_ALPHA, PIL = 0, 1, 2
 #: Named backgrounds of transparent pixels.
 BACKGROUNDS = {"white": (255, 255, 255), "black": (0, 0, 0)}
@@ -49,10 +51,7 @@ def check_background(background):
         values = tuple(background)
     except TypeError:
         values = ()
-    if len(values) == 3 and all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v <= 255
-        for v in values
-    ):
+    if len(values) == 3 and all(checks.is_int_at_least(v, 0) and v <= 255 for v in values):
         return tuple(int(v) for v in values)
     raise ValueError(
         "Expected `background` to be 'white', 'black' or an (R, G, B) tuple of ints in "

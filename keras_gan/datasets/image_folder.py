@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from keras_gan import validation
+from keras_gan import checks
 from keras_gan.datasets import _common
 from keras_gan.datasets import _decode
 
@@ -104,10 +104,10 @@ def image_folder(
     import tensorflow as tf
 
     size = check_image_size(image_size)
-    batch_size = validation.check_positive_int(batch_size, "batch_size")
-    shuffle_buffer = validation.check_positive_int(shuffle_buffer, "shuffle_buffer")
-    shuffle = validation.check_bool(shuffle, "shuffle")
-    seed = validation.check_seed(seed) or 0
+    batch_size = checks.check_positive_int(batch_size, "batch_size")
+    shuffle_buffer = checks.check_positive_int(shuffle_buffer, "shuffle_buffer")
+    shuffle = checks.check_bool(shuffle, "shuffle")
+    seed = checks.check_seed(seed) or 0
     if color_mode not in ("rgb", "grayscale"):
         raise ValueError(
             f"Expected `color_mode` to be 'rgb' or 'grayscale'. Received: color_mode={color_mode!r}"
@@ -116,7 +116,7 @@ def image_folder(
         raise ValueError(f"Expected `labels` to be 'inferred' or None. Received: labels={labels!r}")
     background = _decode.check_background(background)
     if cache is not None:
-        cache = validation.check_path(cache, "cache")
+        cache = checks.check_path(cache, "cache")
     files, classes, decoders, orientations = _listing(
         path, split=split, seed=seed, max_samples=max_samples
     )
@@ -237,21 +237,17 @@ def _cache_key(files, settings):
 
 def check_image_size(image_size):
     """Returns `image_size` (one int or a pair) as a `(height, width)` tuple of ints."""
-    size = (image_size, image_size) if _is_positive_int(image_size) else image_size
+    size = (image_size, image_size) if checks.is_int_at_least(image_size, 1) else image_size
     try:
         height, width = size
     except (TypeError, ValueError):
         height = width = None
-    if not (_is_positive_int(height) and _is_positive_int(width)):
+    if not (checks.is_int_at_least(height, 1) and checks.is_int_at_least(width, 1)):
         raise ValueError(
             "Expected `image_size` to be a positive int or a pair (height, width) of "
             f"positive ints. Received: image_size={image_size!r}"
         )
     return int(height), int(width)
-
-
-def _is_positive_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0
 
 
 def list_images(path, *, split="all", seed=0, max_samples=None):

@@ -4,7 +4,7 @@ base of the metrics that compare real and generated features (private)."""
 import keras
 import numpy as np
 
-from keras_gan import validation
+from keras_gan import checks
 
 
 def outputs(model, samples, *, batch_size, role):
@@ -94,8 +94,8 @@ class RealGeneratedMetric(keras.metrics.Metric):
 
     def __init__(self, feature_extractor, *, batch_size, name, dtype):
         super().__init__(name=name, dtype=dtype)
-        self.feature_extractor = validation.check_callable(feature_extractor, "feature_extractor")
-        self.batch_size = validation.check_positive_int(batch_size, "batch_size")
+        self.feature_extractor = checks.check_callable(feature_extractor, "feature_extractor")
+        self.batch_size = checks.check_positive_int(batch_size, "batch_size")
 
     def update_state(self, real=None, generated=None):
         """Adds a batch of real and/or generated samples (either may be `None`)."""

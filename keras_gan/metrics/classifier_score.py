@@ -3,7 +3,7 @@
 import keras
 import numpy as np
 
-from keras_gan import validation
+from keras_gan import checks
 from keras_gan.metrics import _features
 from keras_gan.metrics import _stats
 
@@ -57,9 +57,9 @@ class ClassifierScore(keras.metrics.Metric):
                 "Expected `classifier` to be a Keras model or a callable mapping a batch to "
                 "(batch, num_classes) outputs. Received: classifier=None"
             )
-        self.classifier = validation.check_callable(classifier, "classifier")
+        self.classifier = checks.check_callable(classifier, "classifier")
         self.from_logits = bool(from_logits)
-        self.batch_size = validation.check_positive_int(batch_size, "batch_size")
+        self.batch_size = checks.check_positive_int(batch_size, "batch_size")
         self.reset_state()
 
     def update_state(self, real=None, generated=None):

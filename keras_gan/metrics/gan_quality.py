@@ -7,7 +7,7 @@ import keras
 import numpy as np
 
 from keras_gan import _distribute
-from keras_gan import validation
+from keras_gan import checks
 from keras_gan.metrics import _features
 from keras_gan.metrics import _reference
 from keras_gan.metrics import _stats
@@ -67,11 +67,11 @@ def quality_scores(
         feature_extractor=keras_gan.metrics.inception_feature_extractor())
     ```
     """
-    feature_extractor = validation.check_callable(feature_extractor, "feature_extractor")
-    k = validation.check_positive_int(k, "k")
-    density_k = validation.check_positive_int(density_k, "density_k")
-    kid_subsets = validation.check_positive_int(kid_subsets, "kid_subsets")
-    kid_subset_size = validation.check_kid_subset_size(kid_subset_size, "kid_subset_size")
+    feature_extractor = checks.check_callable(feature_extractor, "feature_extractor")
+    k = checks.check_positive_int(k, "k")
+    density_k = checks.check_positive_int(density_k, "density_k")
+    kid_subsets = checks.check_positive_int(kid_subsets, "kid_subsets")
+    kid_subset_size = checks.check_kid_subset_size(kid_subset_size, "kid_subset_size")
     if (real is None) == (reference_stats is None):
         raise ValueError(
             "Expected either `real` samples or `reference_stats`. Received: "
@@ -192,26 +192,26 @@ class GANQuality(keras.callbacks.Callback):
             self.real_labels = None if labels is None else np.asarray(labels).reshape(-1)
         else:
             self.real_samples, self.real_labels = real_data, None
-        self.k = validation.check_positive_int(k, "k")
-        self.density_k = validation.check_positive_int(density_k, "density_k")
+        self.k = checks.check_positive_int(k, "k")
+        self.density_k = checks.check_positive_int(density_k, "density_k")
         count = 0 if self.real_samples is None else len(self.real_samples)
         if count <= self.density_k:
             raise ValueError(
                 f"Expected `real_data` to hold more than density_k={self.density_k} samples. "
                 f"Received: {count}"
             )
-        self.feature_extractor = validation.check_callable(feature_extractor, "feature_extractor")
-        self.classifier = validation.check_callable(classifier, "classifier")
-        self.every_n_epochs = validation.check_positive_int(every_n_epochs, "every_n_epochs")
-        self.num_samples = validation.check_positive_int(num_samples, "num_samples")
+        self.feature_extractor = checks.check_callable(feature_extractor, "feature_extractor")
+        self.classifier = checks.check_callable(classifier, "classifier")
+        self.every_n_epochs = checks.check_positive_int(every_n_epochs, "every_n_epochs")
+        self.num_samples = checks.check_positive_int(num_samples, "num_samples")
         if self.num_samples <= self.k:
             raise ValueError(
                 f"Expected `num_samples` > k={self.k}. Received: num_samples={num_samples}"
             )
         self.seed = seed
         self.from_logits = bool(from_logits)
-        self.kid_subsets = validation.check_positive_int(kid_subsets, "kid_subsets")
-        self.kid_subset_size = validation.check_kid_subset_size(kid_subset_size, "kid_subset_size")
+        self.kid_subsets = checks.check_positive_int(kid_subsets, "kid_subsets")
+        self.kid_subset_size = checks.check_kid_subset_size(kid_subset_size, "kid_subset_size")
         self.cache_dir = None if cache_dir is None else os.fspath(cache_dir)
         self._cache_key = None
         if self.cache_dir is not None:

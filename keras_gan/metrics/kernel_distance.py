@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from keras_gan import validation
+from keras_gan import checks
 from keras_gan.metrics import _features
 from keras_gan.metrics import _stats
 
@@ -82,9 +82,9 @@ class KernelDistance(_features.RealGeneratedMetric):
         dtype=None,
     ):
         super().__init__(feature_extractor, batch_size=batch_size, name=name, dtype=dtype)
-        self.subsets = validation.check_positive_int(subsets, "subsets")
-        self.subset_size = validation.check_kid_subset_size(subset_size, "subset_size")
-        self.max_samples = validation.check_positive_int(max_samples, "max_samples")
+        self.subsets = checks.check_positive_int(subsets, "subsets")
+        self.subset_size = checks.check_kid_subset_size(subset_size, "subset_size")
+        self.max_samples = checks.check_positive_int(max_samples, "max_samples")
         self.seed = seed
         self.reset_state()
 

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from keras_gan import validation
+from keras_gan import checks
 
 #: Distances computed at once: (rows of a chunk) x (columns) <= this (32 MB in float64).
 CHUNK_ELEMENTS = 2**22
@@ -152,8 +152,8 @@ def manifold_scores(real, generated, *, k: int = 3, density_k: int = 5, real_bal
     scores = keras_gan.metrics.manifold_scores(real_features, generated_features)
     ```
     """
-    k = validation.check_positive_int(k, "k")
-    density_k = validation.check_positive_int(density_k, "density_k")
+    k = checks.check_positive_int(k, "k")
+    density_k = checks.check_positive_int(density_k, "density_k")
     real = np.asarray(real, "float64")
     generated = np.asarray(generated, "float64")
     if real.ndim != 2 or generated.ndim != 2 or real.shape[1] != generated.shape[1]:

@@ -2,7 +2,7 @@
 
 import keras
 
-from keras_gan import validation
+from keras_gan import checks
 
 
 def pixel_feature_extractor(
@@ -30,7 +30,7 @@ def pixel_feature_extractor(
     extractor = keras_gan.metrics.pixel_feature_extractor((64, 64, 3))
     ```
     """
-    max_side = validation.check_positive_int(max_side, "max_side")
+    max_side = checks.check_positive_int(max_side, "max_side")
     height, width, _ = image_shape
     inputs = keras.Input(tuple(image_shape))
     images = inputs

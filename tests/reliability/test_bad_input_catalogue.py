@@ -210,6 +210,13 @@ DATA_CASES = [
         r"samples only, from x",
     ),
     (
+        "a ConditionalGAN given a tf.data.Dataset of samples only",
+        cgan,
+        lambda m: m.fit(tf.data.Dataset.from_tensor_slices(images(16)).batch(8)),
+        r"^Expected a ConditionalGAN's data to yield \(samples, labels\)\. Received: batches of "
+        r"samples only, from the first batch of the tf\.data\.Dataset;",
+    ),
+    (
         "a label equal to num_classes",
         cgan,
         lambda m: m.fit(images(16), with_value(LABELS, 4, 3), **FIT),

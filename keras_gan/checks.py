@@ -1,7 +1,10 @@
-"""Checks of user input, made where the input enters (constructor, compile, first batch).
+"""Checks of user arguments, made where they enter (constructor, compile, first batch).
 
-The one place for argument checks: the GAN's, the callbacks' and the metrics'
-(`data_checks` checks the data given to `fit`, with these primitives).
+The one place for argument checks: the GAN's, the callbacks', the metrics' and the
+datasets'. A few typed primitives (`check_int`, `check_float`, `check_bool`,
+`check_label_range`) hold the wording; the named checks below use them.
+`keras_gan.data_checks` checks the data given to `fit`; `keras_gan.introspection`
+reads the models.
 
 Every message says what was expected and what was received.
 """
@@ -14,24 +17,104 @@ import warnings
 import keras
 
 from keras_gan import _keras_internals
+from keras_gan import introspection
 
 
+# ------------------------------------------------------------------ primitives
 def is_int_at_least(value, minimum):
-    """Whether `value` is an integer (not a bool) >= `minimum`: the one integer check."""
+    """Whether `value` is an integer (not a bool) >= `minimum`: the one integer test."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum
 
 
-def _shape(shape):
-    return tuple(None if d is None else int(d) for d in shape)
+def check_int(value, name, minimum, *, expected=None, optional=False):
+    """Returns `value` as an `int` if it is an integer (not a bool) >= `minimum`.
+
+    Args:
+        value: the argument.
+        name: its name, for the message.
+        minimum: the smallest value allowed.
+        expected: what the message says was expected. Defaults to `None`,
+            "an integer >= {minimum}".
+        optional: whether `None` is allowed (and returned). Defaults to `False`.
+    """
+    if optional and value is None:
+        return None
+    if not is_int_at_least(value, minimum):
+        expected = expected or f"an integer >= {minimum}"
+        if optional:
+            expected = f"None or {expected}"
+        raise ValueError(f"Expected `{name}` to be {expected}. Received: {name}={value!r}")
+    return int(value)
 
 
-def _compatible(a, b):
-    """Whether two shapes agree, `None` matching any size."""
-    if len(a) != len(b):
-        return False
-    return all(x is None or y is None or x == y for x, y in zip(a, b))
+def as_float(value):
+    """`value` as a `float`; NaN for a bool, a string or anything `float()` refuses."""
+    if isinstance(value, (bool, str)):
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
 
 
+def check_float(value, name, low, high, *, closed="[]", expected=None, optional=False):
+    """Returns `value` as a `float` if it is a number (not a bool) in an interval.
+
+    Args:
+        value: the argument.
+        name: its name, for the message.
+        low: the interval's lower end (`-math.inf` for none).
+        high: the interval's upper end (`math.inf` for none).
+        closed: which ends are included: `"[]"`, `"[)"`, `"(]"` or `"()"`.
+            Defaults to `"[]"`.
+        expected: what the message says was expected. Defaults to `None`,
+            "a float in [low, high]" with the interval written as `closed` says.
+        optional: whether `None` is allowed (and returned). Defaults to `False`.
+    """
+    if optional and value is None:
+        return None
+    number = as_float(value)
+    above = number >= low if closed[0] == "[" else number > low
+    below = number <= high if closed[1] == "]" else number < high
+    if not (above and below):  # NaN fails both
+        expected = expected or f"a float in {closed[0]}{low:g}, {high:g}{closed[1]}"
+        if optional:
+            expected = f"None or {expected}"
+        raise ValueError(f"Expected `{name}` to be {expected}. Received: {name}={value!r}")
+    return number
+
+
+def check_bool(value, name):
+    if not isinstance(value, bool):
+        raise ValueError(f"Expected `{name}` to be True or False. Received: {name}={value!r}")
+    return value
+
+
+def label_range_expected(num_classes, *, every_batch=False):
+    """The expectation every message about out-of-range class labels starts with."""
+    return f"Expected labels in [0, {num_classes})" + (" in every batch" if every_batch else "")
+
+
+def check_label_range(low, high, num_classes, *, every_batch=False, where=""):
+    """Raises unless the labels' range `[low, high]` is within `[0, num_classes)`.
+
+    Args:
+        low: the smallest label seen.
+        high: the largest label seen.
+        num_classes: the number of classes.
+        every_batch: whether the message says the check holds for every batch.
+            Defaults to `False`.
+        where: what the message appends to the received range (" in y").
+            Defaults to `""`.
+    """
+    if low < 0 or high >= num_classes:
+        raise ValueError(
+            f"{label_range_expected(num_classes, every_batch=every_batch)}. Received: "
+            f"labels from {low} to {high}{where}"
+        )
+
+
+# ------------------------------------------------------------ the GAN's checks
 def check_model(model, role):
     """Checks that `model` is a built Keras layer or model."""
     if not isinstance(model, keras.Layer):
@@ -47,103 +130,6 @@ def check_model(model, role):
         )
 
 
-def declared_input_shapes(model):
-    """The model's declared input shapes as a list, or None when it declares none."""
-    try:
-        shapes = model.input_shape
-    except (AttributeError, ValueError):
-        return None
-    if isinstance(shapes, (list, tuple)) and shapes and isinstance(shapes[0], (list, tuple)):
-        return [_shape(s) for s in shapes]
-    return [_shape(shapes)]
-
-
-def _concrete(spec):
-    shape = tuple(2 if d is None else d for d in spec.shape)
-    return keras.ops.zeros(shape, dtype=spec.dtype)
-
-
-def output_spec(model, inputs, role, received):
-    """Returns the output shape of `model` on symbolic `inputs`.
-
-    Falls back to one call on a batch of 2 zeros for models that cannot be traced
-    symbolically (some subclassed models); a failure is reported with both shapes.
-    """
-    try:
-        spec = model.compute_output_spec(inputs, training=False)
-    except Exception:
-        try:
-            concrete = keras.tree.map_structure(_concrete, inputs)
-            spec = model(concrete, training=False)
-        except Exception as e:  # the model's own error text is kept in the message
-            raise ValueError(
-                f"Expected the {role} to accept {received}. Calling it failed with: "
-                f"{type(e).__name__}: {e}"
-            ) from e
-        spec = keras.tree.map_structure(
-            lambda t: keras.KerasTensor((None,) + tuple(t.shape)[1:]), spec
-        )
-    if isinstance(spec, (list, tuple, dict)):
-        raise ValueError(f"Expected the {role} to return one tensor. Received: {len(spec)} outputs")
-    return _shape(spec.shape)
-
-
-# Activations whose output is bounded, with the bounds and how to scale 8-bit images to them.
-_BOUNDED_ACTIVATIONS = {
-    "tanh": (-1.0, 1.0, "x / 127.5 - 1"),
-    "sigmoid": (0.0, 1.0, "x / 255"),
-}
-# Layers that move or drop values but produce none outside their input's range.
-_RANGE_PRESERVING_LAYERS = (
-    keras.layers.Reshape,
-    keras.layers.Flatten,
-    keras.layers.Permute,
-    keras.layers.Cropping1D,
-    keras.layers.Cropping2D,
-    keras.layers.Cropping3D,
-    keras.layers.UpSampling1D,
-    keras.layers.UpSampling2D,
-    keras.layers.UpSampling3D,
-    keras.layers.Identity,
-    keras.layers.Dropout,
-)
-
-
-def output_range(model):
-    """`(activation name, low, high)` bounding `model`'s output, or None when unknown.
-
-    Read from the last layer of a Sequential or Functional model (through layers that
-    only reshape, crop or repeat values, and into a nested model) when it ends in a
-    tanh or sigmoid; a subclassed model, a merge or any other last layer: None.
-    """
-    if not _is_layer_graph(model):
-        return None
-    for layer in reversed(model.layers):
-        if isinstance(layer, _RANGE_PRESERVING_LAYERS):
-            continue
-        if isinstance(layer, keras.Model):
-            return output_range(layer)
-        activation = getattr(layer, "activation", None)
-        name = getattr(activation, "__name__", None)
-        if name in _BOUNDED_ACTIVATIONS:
-            low, high, _ = _BOUNDED_ACTIVATIONS[name]
-            return name, low, high
-        return None
-    return None
-
-
-def scaling_hint(activation):
-    """How to scale 8-bit images into the output range of `activation` (a name)."""
-    return _BOUNDED_ACTIVATIONS[activation][2]
-
-
-def _is_layer_graph(model):
-    """Whether `model.layers` runs in order, input to output (Sequential, Functional)."""
-    if isinstance(model, keras.Sequential):
-        return True
-    return _keras_internals.is_functional(model) and len(model.outputs) == 1
-
-
 def warn_discriminator_mismatch(discriminator, gan_loss, gradient_penalty):
     """Warns about a discriminator that the loss or the penalty will misread.
 
@@ -152,7 +138,7 @@ def warn_discriminator_mismatch(discriminator, gan_loss, gradient_penalty):
     critic with BatchNormalization penalises gradients that depend on the whole batch
     (Gulrajani et al., 2017, arXiv:1704.00028, sec. 4, advise layer normalisation).
     """
-    bounds = output_range(discriminator)
+    bounds = introspection.output_range(discriminator)
     if bounds is not None and bounds[0] == "sigmoid" and getattr(gan_loss, "from_logits", False):
         warnings.warn(
             "The discriminator ends in a sigmoid, but `compile` got `from_logits=True`: "
@@ -160,8 +146,8 @@ def warn_discriminator_mismatch(discriminator, gan_loss, gradient_penalty):
             "remove the sigmoid.",
             stacklevel=3,
         )
-    if gradient_penalty > 0 and any(
-        isinstance(layer, keras.layers.BatchNormalization) for layer in _all_layers(discriminator)
+    if gradient_penalty > 0 and introspection.contains_layer(
+        discriminator, keras.layers.BatchNormalization
     ):
         warnings.warn(
             "A gradient penalty with a BatchNormalization critic: each sample's gradient "
@@ -170,13 +156,6 @@ def warn_discriminator_mismatch(discriminator, gan_loss, gradient_penalty):
             "critic).",
             stacklevel=3,
         )
-
-
-def _all_layers(model):
-    """Every layer in `model`, nested models' layers included."""
-    for layer in getattr(model, "layers", ()):
-        yield layer
-        yield from _all_layers(layer)
 
 
 def check_trainable_since_compile(models, current, compiled):
@@ -216,7 +195,7 @@ def check_trainable_since_compile(models, current, compiled):
 
 def check_latent_dim(generator, latent_dim, expected_inputs):
     """Returns the latent size: `latent_dim`, or the generator's first input size."""
-    shapes = declared_input_shapes(generator)
+    shapes = introspection.declared_input_shapes(generator)
     if shapes is not None and len(shapes) != expected_inputs:
         what = "one input (noise)" if expected_inputs == 1 else "two inputs [noise, labels]"
         raise ValueError(
@@ -239,24 +218,21 @@ def check_latent_dim(generator, latent_dim, expected_inputs):
                 "Received: latent_dim=None"
             )
         return declared
-    if not is_int_at_least(latent_dim, 1):
-        raise ValueError(
-            f"Expected `latent_dim` to be a positive integer. Received: latent_dim={latent_dim!r}"
-        )
+    latent_dim = check_positive_int(latent_dim, "latent_dim")
     if declared is not None and declared != latent_dim:
         raise ValueError(
             f"Expected `latent_dim` to match the generator's input size {declared}. "
             f"Received: latent_dim={latent_dim}, generator input_shape=(None, {declared})"
         )
-    return int(latent_dim)
+    return latent_dim
 
 
 def check_sample_shapes(sample_shape, discriminator):
     """Checks the generator's output against the discriminator's declared input."""
-    shapes = declared_input_shapes(discriminator)
+    shapes = introspection.declared_input_shapes(discriminator)
     if shapes is None:
         return
-    if not _compatible(sample_shape, shapes[0]):
+    if not introspection.shapes_compatible(sample_shape, shapes[0]):
         raise ValueError(
             "Expected the generator's output to match the discriminator's input. "
             f"Received: generator output_shape={sample_shape}, discriminator "
@@ -291,9 +267,7 @@ def check_optimizer(optimizer, name):
 
 
 def check_d_steps(d_steps):
-    if not is_int_at_least(d_steps, 1):
-        raise ValueError(f"Expected `d_steps` to be an integer >= 1. Received: d_steps={d_steps!r}")
-    return int(d_steps)
+    return check_int(d_steps, "d_steps", 1)
 
 
 UPDATE_MODES = ("alternating", "simultaneous")
@@ -313,10 +287,7 @@ def check_update(update, d_steps):
 
 
 def check_reuse_fakes(reuse_fakes, update):
-    if not isinstance(reuse_fakes, bool):
-        raise ValueError(
-            f"Expected `reuse_fakes` to be True or False. Received: reuse_fakes={reuse_fakes!r}"
-        )
+    check_bool(reuse_fakes, "reuse_fakes")
     if reuse_fakes and update != "alternating":
         raise ValueError(
             "Expected `update='alternating'` with `reuse_fakes=True` (the generator update "
@@ -327,15 +298,7 @@ def check_reuse_fakes(reuse_fakes, update):
 
 def check_label_smoothing(value, loss=None):
     """Returns `value` as a float in [0, 1); checks that `loss` supports it."""
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        value = math.nan
-    if not 0.0 <= value < 1.0:
-        raise ValueError(
-            "Expected `label_smoothing` to be a float in [0, 1). "
-            f"Received: label_smoothing={value!r}"
-        )
+    value = check_float(as_float(value), "label_smoothing", 0, 1, closed="[)")
     if value > 0.0 and loss is not None and not loss.supports_label_smoothing:
         raise ValueError(
             "Expected `label_smoothing=0` with this loss: real targets have no meaning "
@@ -350,113 +313,24 @@ def check_gradient_penalty(value):
 
 
 def check_num_classes(num_classes):
-    if not is_int_at_least(num_classes, 2):
-        raise ValueError(
-            f"Expected `num_classes` to be an integer >= 2. Received: num_classes={num_classes!r}"
-        )
-    return int(num_classes)
+    return check_int(num_classes, "num_classes", 2)
 
 
 def check_ema_decay(value):
-    if value is None:
-        return None
-    try:
-        decay = float(value)
-    except (TypeError, ValueError):
-        decay = math.nan
-    if not 0.0 < decay < 1.0:
-        raise ValueError(
-            f"Expected `ema_decay` to be None or a float in (0, 1). Received: ema_decay={value!r}"
-        )
-    return decay
-
-
-def check_keras_file(filepath):
-    """Returns `filepath` as a `str` if it is a complete `.keras` model archive.
-
-    Tells apart what `keras.models.load_model` reports as "File not found" or a
-    `KeyError`: no path (as `GANCheckpoint.latest` returns for an empty directory),
-    a directory, an empty file, a zip archive cut off before its end (a write that
-    was killed), a file that is no zip archive, and a zip archive that is no Keras
-    model. Nothing is loaded or deserialized.
-
-    Args:
-        filepath: path of a `.keras` file (str or os.PathLike).
-    """
-    import json
-    import zipfile
-
-    if filepath is None:
-        raise ValueError(
-            "Expected the path of a `.keras` file. Received: None (`GANCheckpoint.latest` "
-            "returns None for a directory that holds no checkpoint)"
-        )
-    try:
-        path = os.fspath(filepath)
-    except TypeError:
-        path = None
-    if not isinstance(path, str):
-        raise ValueError(
-            f"Expected the path of a `.keras` file (str or os.PathLike). Received: "
-            f"filepath={filepath!r} of type {type(filepath).__name__}"
-        )
-    if os.path.isdir(path):
-        raise ValueError(
-            f"Expected a `.keras` file. Received: the directory {path!r}; for a "
-            "GANCheckpoint directory, load `GANCheckpoint.latest(directory)`"
-        )
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"Expected an existing `.keras` file. Received: {path!r}")
-    if not path.endswith(".keras"):
-        raise ValueError(f"Expected a file name ending in `.keras`. Received: {path!r}")
-    size = os.path.getsize(path)
-    if size == 0:
-        raise ValueError(f"Expected a `.keras` model archive. Received: {path!r}, an empty file")
-    if not zipfile.is_zipfile(path):
-        with open(path, "rb") as f:
-            head = f.read(4)
-        if head == b"PK\x03\x04":
-            raise ValueError(
-                f"Expected a complete `.keras` zip archive. Received: {path!r} ({size} "
-                "bytes), a zip archive cut off before its end, as a write that did not "
-                "finish leaves it"
-            )
-        raise ValueError(
-            f"Expected a `.keras` model archive (a zip file). Received: {path!r}, which is "
-            f"not a zip archive (it starts with {head!r})"
-        )
-    with zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
-        if "config.json" not in names:
-            raise ValueError(
-                f"Expected a Keras model archive holding config.json. Received: {path!r}, a "
-                f"zip archive of {sorted(names)[:5]}"
-            )
-        try:
-            json.loads(archive.read("config.json"))
-        except ValueError as e:  # JSONDecodeError and UnicodeDecodeError
-            raise ValueError(
-                f"Expected config.json in a `.keras` archive to be JSON. Received: {path!r}, "
-                f"whose config.json does not parse ({e})"
-            ) from e
-    return path
+    return check_float(value, "ema_decay", 0, 1, closed="()", optional=True)
 
 
 # ------------------------------------------------- callbacks and metrics
-def check_positive_int(value, name):
-    if not is_int_at_least(value, 1):
-        raise ValueError(f"Expected `{name}` to be a positive integer. Received: {name}={value!r}")
-    return int(value)
+def check_positive_int(value, name, *, optional=False):
+    return check_int(value, name, 1, expected="a positive integer", optional=optional)
 
 
 def check_kid_subset_size(value, name):
     """A KID subset size: the unbiased MMD^2 averages over pairs of distinct samples."""
-    if not is_int_at_least(value, 2):
-        raise ValueError(
-            f"Expected `{name}` to be an integer >= 2 (KID averages the kernel over pairs of "
-            f"distinct samples of a subset). Received: {name}={value!r}"
-        )
-    return int(value)
+    expected = (
+        "an integer >= 2 (KID averages the kernel over pairs of distinct samples of a subset)"
+    )
+    return check_int(value, name, 2, expected=expected)
 
 
 def check_path(value, name):
@@ -474,26 +348,9 @@ def check_path(value, name):
 
 
 def check_seed(seed):
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+    if seed is not None and not is_int_at_least(seed, -math.inf):
         raise ValueError(f"Expected `seed` to be an integer or None. Received: seed={seed!r}")
     return None if seed is None else int(seed)
-
-
-def check_bool(value, name):
-    if not isinstance(value, bool):
-        raise ValueError(f"Expected `{name}` to be True or False. Received: {name}={value!r}")
-    return value
-
-
-def check_gan(model, callback):
-    """Checks, when training starts, that a callback was given to a keras_gan model."""
-    from keras_gan.gan import GAN
-
-    if not isinstance(model, GAN):
-        raise ValueError(
-            f"Expected `{callback}` to be used in the `fit` of a keras_gan.GAN or "
-            f"keras_gan.ConditionalGAN. Received: a model of type {type(model).__name__}"
-        )
 
 
 def check_callable(model, role):
@@ -516,13 +373,7 @@ def check_callable(model, role):
 
 
 def check_penalty_weight(value, name):
-    try:
-        weight = float(value)
-    except (TypeError, ValueError):
-        weight = math.nan
-    if not (math.isfinite(weight) and weight >= 0.0):
-        raise ValueError(f"Expected `{name}` to be a finite float >= 0. Received: {name}={value!r}")
-    return weight
+    return check_float(value, name, 0, math.inf, closed="[)", expected="a finite float >= 0")
 
 
 def check_penalties_compile(penalty_weights, jit_compile, run_eagerly):
@@ -546,11 +397,7 @@ def check_penalties_compile(penalty_weights, jit_compile, run_eagerly):
 
 
 def check_penalty_every(value):
-    if not is_int_at_least(value, 1):
-        raise ValueError(
-            f"Expected `penalty_every` to be an integer >= 1. Received: penalty_every={value!r}"
-        )
-    return int(value)
+    return check_int(value, "penalty_every", 1)
 
 
 def check_adaptive_augment(augmenter, gan_loss):
@@ -560,9 +407,7 @@ def check_adaptive_augment(augmenter, gan_loss):
     a Wasserstein critic's scores are defined up to a constant, so that share means
     nothing there.
     """
-    from keras_gan.augmentation import ADA
-
-    if isinstance(augmenter, ADA) and augmenter.adaptive and gan_loss.decision_boundary is None:
+    if getattr(augmenter, "adaptive", False) is True and gan_loss.decision_boundary is None:
         raise ValueError(
             "Expected a loss with a real/fake decision boundary for adaptive "
             "augmentation (ADA steers `p` by the share of real scores above it). "
