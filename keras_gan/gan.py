@@ -1,6 +1,5 @@
 """`GAN`: a generator and a discriminator trained with `compile` and `fit`."""
 
-import inspect
 import warnings
 
 import keras
@@ -14,39 +13,16 @@ from keras_gan import backend
 from keras_gan import data_checks
 from keras_gan import layers as gan_layers
 from keras_gan import losses as losses_module
-from keras_gan import penalties
-from keras_gan import reuse_fakes as reuse_fakes_module
 from keras_gan import validation
 from keras_gan._optimizer_pair import OptimizerPair
 from keras_gan._random import per_replica as _per_replica
+from keras_gan.training_step import StepMixin
 
 _COMPILE_KWARGS_SAVED = ("jit_compile", "steps_per_execution", "run_eagerly", "auto_scale_loss")
 
 
-def _frozen_call(model, inputs, training=True):
-    """Calls `model` (in training mode by default) and throws its state updates away.
-
-    Batch statistics are used (as in training), but BatchNorm moving averages,
-    Dropout seeds and every other variable of `model` stay as they were. A model whose
-    `call` takes no `training` argument is called without one, as `model(...)` does.
-    """
-    kwargs = {"training": training} if _takes_training(model) else {}
-    outputs, _ = model.stateless_call(
-        [v.value for v in model.trainable_variables],
-        [v.value for v in model.non_trainable_variables],
-        inputs,
-        **kwargs,
-    )
-    return outputs
-
-
-def _takes_training(model):
-    parameters = inspect.signature(model.call).parameters.values()
-    return any(p.name == "training" or p.kind is p.VAR_KEYWORD for p in parameters)
-
-
 @keras.saving.register_keras_serializable(package="keras_gan")
-class GAN(keras.Model):
+class GAN(StepMixin, keras.Model):
     """A generative adversarial network that trains with `compile` and `fit`.
 
     One training step makes `d_steps` discriminator updates (a real batch and a freshly
@@ -401,211 +377,12 @@ class GAN(keras.Model):
     def _noise(self, batch_size, seed):
         return _per_replica(keras.random.normal, batch_size, (self.latent_dim,), seed)
 
-    def _scores(self, outputs):
-        # One float32 score per sample, whatever the discriminator's output shape/dtype.
-        return ops.reshape(ops.cast(outputs, "float32"), (-1,))
-
     def _real_samples(self, data):
         samples, labels = self._unpack(data)
         # Static checks only (structure, dtype, shape): they hold for data that `fit`
         # could not read ahead, such as a Python generator.
         data_checks.check_batch(self, samples, labels)
         return ops.convert_to_tensor(samples), labels
-
-    def _critic(self, samples, labels, *, frozen=False):
-        """The discriminator's float32 scores of `samples` (augmented when `augment` is
-        on), one per sample, in training mode; `frozen=True` discards its state updates.
-        """
-        if self.augmenter is not None:
-            samples = self.augmenter(samples, training=True)
-        inputs = self._discriminator_inputs(samples, labels)
-        if frozen:
-            return self._scores(_frozen_call(self.discriminator, inputs))
-        return self._scores(self.discriminator(inputs, training=True))
-
-    def _gradient_penalty(self, real, fake, critic, *, seed):
-        batch = ops.shape(real)[0]
-        alpha = _per_replica(
-            keras.random.uniform, batch, (1,) * (len(real.shape) - 1), seed, dtype=real.dtype
-        )
-        mixed = alpha * real + (1.0 - alpha) * ops.cast(fake, real.dtype)
-        gradients = backend.input_gradients(critic, mixed)
-        return losses_module.gradient_norm_penalty(gradients)
-
-    def _discriminator_loss(self, real, fake, labels):
-        """`(loss, (real_scores, fake_scores, penalties))` of the discriminator, run in
-        training mode (it trains); `penalties` maps each tracker to its value."""
-        real_scores = self._critic(real, labels)
-        fake_scores = self._critic(fake, labels)
-        loss = self.gan_loss.discriminator_loss(
-            real_scores, fake_scores, label_smoothing=self._label_smoothing
-        )
-        penalty_values = {}
-
-        def critic(x):
-            return self._critic(x, labels, frozen=True)
-
-        fake = ops.stop_gradient(fake)
-        if self.gradient_penalty_weight > 0:
-            penalty = self._gradient_penalty(real, fake, critic, seed=self.seed_generator)
-            loss = loss + self.gradient_penalty_weight * penalty
-            penalty_values["gradient_penalty"] = penalty
-        iterations = self.d_optimizer.iterations
-        for name, weight, samples in (
-            ("r1_penalty", self.r1_weight, real),
-            ("r2_penalty", self.r2_weight, fake),
-        ):
-            if weight > 0:
-                penalty = penalties.squared_gradient_norm(critic, samples)
-                scale = penalties.lazy_weight(0.5 * weight, self.penalty_every, iterations)
-                loss = loss + scale * penalty
-                penalty_values[name] = penalty
-        return loss, (real_scores, fake_scores, penalty_values)
-
-    def _discriminator_update(self, real, labels, fake=None):
-        """One discriminator update; the generator runs frozen. Returns `(loss, penalties)`.
-
-        `fake` defaults to a batch from fresh noise.
-        """
-        if fake is None:
-            noise = self._noise(ops.shape(real)[0], self.seed_generator)
-            fake = _frozen_call(self.generator, self._generator_inputs(noise, labels))
-        fake = ops.stop_gradient(fake)
-
-        def loss_fn():
-            loss, (real_scores, _, penalty_values) = self._discriminator_loss(real, fake, labels)
-            return [loss], (real_scores, penalty_values)
-
-        (loss,), (real_scores, penalty_values) = backend.minimize(
-            loss_fn, [(self.discriminator.trainable_variables, self.d_optimizer)]
-        )
-        self._update_augment_p(real_scores)
-        return loss, penalty_values
-
-    def _generator_update(self, batch, labels):
-        """One generator update; the discriminator runs frozen. Returns the loss."""
-        noise = self._noise(batch, self.seed_generator)
-
-        def loss_fn():
-            fake = self.generator(self._generator_inputs(noise, labels), training=True)
-            scores = self._critic(fake, labels, frozen=True)
-            return [self.gan_loss.generator_loss(scores)], None
-
-        (loss,), _ = backend.minimize(
-            loss_fn, [(self.generator.trainable_variables, self.g_optimizer)]
-        )
-        if self.ema_generator is not None:
-            self._update_ema()
-        return loss
-
-    def _simultaneous_update(self, real, labels):
-        """Both updates from one generator pass, as the TensorFlow DCGAN tutorial does.
-
-        Returns `(d_loss, g_loss, penalties)`.
-        """
-        noise = self._noise(ops.shape(real)[0], self.seed_generator)
-
-        def loss_fn():
-            fake = self.generator(self._generator_inputs(noise, labels), training=True)
-            d_loss, aux = self._discriminator_loss(real, fake, labels)
-            real_scores, fake_scores, penalty_values = aux
-            g_loss = self.gan_loss.generator_loss(fake_scores)
-            return [d_loss, g_loss], (real_scores, penalty_values)
-
-        (d_loss, g_loss), (real_scores, penalty_values) = backend.minimize(
-            loss_fn,
-            [
-                (self.discriminator.trainable_variables, self.d_optimizer),
-                (self.generator.trainable_variables, self.g_optimizer),
-            ],
-        )
-        self._update_augment_p(real_scores)
-        if self.ema_generator is not None:
-            self._update_ema()
-        return d_loss, g_loss, penalty_values
-
-    def _update_augment_p(self, real_scores):
-        if isinstance(self.augmenter, augmentation_module.ADA):
-            self.augmenter.update(real_scores, threshold=self.gan_loss.decision_boundary)
-
-    def _update_ema(self):
-        decay = self.ema_decay
-        for average, weight in zip(self.ema_generator.weights, self.generator.weights):
-            if weight.trainable:
-                average.assign(decay * average + (1.0 - decay) * weight)
-            else:  # BatchNorm statistics and other buffers are copied
-                average.assign(weight)
-
-    def train_step(self, *args):
-        # `(data)` on TensorFlow and PyTorch, `(state, data)` on JAX.
-        return backend.run_step(self, self._train_step, *args)
-
-    def test_step(self, *args):
-        return backend.run_step(self, self._test_step, *args)
-
-    def _train_step(self, data):
-        real, labels = self._real_samples(data)
-        if self.update == "simultaneous":
-            d_loss, g_loss, penalty = self._simultaneous_update(real, labels)
-            self._track(d_loss, penalty)
-        elif self.reuse_fakes:
-            for _ in range(self.d_steps - 1):
-                self._track(*self._discriminator_update(real, labels))
-            d_loss, penalty, g_loss = reuse_fakes_module.last_updates(self, real, labels)
-            self._track(d_loss, penalty)
-            if self.ema_generator is not None:
-                self._update_ema()
-        else:
-            for _ in range(self.d_steps):
-                self._track(*self._discriminator_update(real, labels))
-            g_loss = self._generator_update(ops.shape(real)[0], labels)
-        self.g_loss_tracker.update_state(g_loss)
-        logs = {m.name: m.result() for m in self.metrics}
-        if isinstance(self.augmenter, augmentation_module.ADA):
-            logs["augment_p"] = ops.convert_to_tensor(self.augmenter.p)
-        return backend.step_logs(logs)
-
-    def _track(self, d_loss, penalty_values):
-        self.d_loss_tracker.update_state(d_loss)
-        trackers = {m.name: m for m in (self.gp_tracker, self.r1_tracker, self.r2_tracker)}
-        for name, value in penalty_values.items():
-            trackers[name].update_state(value)
-
-    def _test_step(self, data):
-        real, labels = self._real_samples(data)
-        noise = self._noise(ops.shape(real)[0], self.sample_seed_generator)
-        fake = self.generator(self._generator_inputs(noise, labels), training=False)
-        real_scores = self._scores(
-            self.discriminator(self._discriminator_inputs(real, labels), training=False)
-        )
-        fake_scores = self._scores(
-            self.discriminator(self._discriminator_inputs(fake, labels), training=False)
-        )
-        d_loss = self.gan_loss.discriminator_loss(
-            real_scores, fake_scores, label_smoothing=self._label_smoothing
-        )
-
-        def critic(x):
-            inputs = self._discriminator_inputs(x, labels)
-            return self._scores(_frozen_call(self.discriminator, inputs, training=False))
-
-        if self.gradient_penalty_weight > 0:
-            penalty = self._gradient_penalty(real, fake, critic, seed=self.sample_seed_generator)
-            self.gp_tracker.update_state(penalty)
-            d_loss = d_loss + self.gradient_penalty_weight * penalty
-        # R1/R2 at their mean weight: lazy regularization's `k * weight` on every k-th
-        # update averages to `weight`.
-        for weight, samples, tracker in (
-            (self.r1_weight, real, self.r1_tracker),
-            (self.r2_weight, fake, self.r2_tracker),
-        ):
-            if weight > 0:
-                penalty = penalties.squared_gradient_norm(critic, samples)
-                tracker.update_state(penalty)
-                d_loss = d_loss + 0.5 * weight * penalty
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(self.gan_loss.generator_loss(fake_scores))
-        return backend.step_logs({m.name: m.result() for m in self.metrics})
 
     # ------------------------------------------------------------- sampling
     def sample_noise(self, n: int, seed=None) -> np.ndarray:

@@ -29,6 +29,9 @@ this package exports its functions:
   in between (another network's update); `variables` must not.
 - `apply_gradients(optimizer, gradients, variables)`: applies gradients as
   `minimize` does.
+- `scaled_loss(optimizer, loss)`: the loss `minimize` differentiates for
+  `optimizer`: divided by the number of replicas, then scaled for mixed precision
+  (`apply_gradients` unscales), for gradients taken outside `minimize`.
 - `check_labels(labels, num_classes, seen)`: returns `labels`, to be used in their
   place. On TensorFlow and PyTorch it fails, naming the labels, if a batch holds a
   label outside `[0, num_classes)` (before any use of them). On JAX (where a host
@@ -46,6 +49,8 @@ On another Keras backend, importing works and `current()` (called by `GAN`) rais
 """
 
 import keras
+
+from keras_gan.backend import _scaling
 
 _SUPPORTED = ("jax", "tensorflow", "torch")
 
@@ -70,6 +75,11 @@ if _module is not None:
     run_eagerly = _module.run_eagerly
     run_step = _module.run_step
     step_logs = _module.step_logs
+
+
+def scaled_loss(optimizer, loss):
+    replicas, _ = replica_context()
+    return _scaling.scaled_loss(optimizer, loss, replicas)
 
 
 def current():
