@@ -10,18 +10,17 @@ from keras_gan import _distribute
 from keras_gan import _keras_internals
 from keras_gan import augmentation as augmentation_module
 from keras_gan import backend
+from keras_gan import compile_settings
 from keras_gan import data_checks
 from keras_gan import layers as gan_layers
-from keras_gan import losses as losses_module
 from keras_gan import validation
 from keras_gan._optimizer_pair import OptimizerPair
 from keras_gan._random import per_replica as _per_replica
 from keras_gan.training_step import StepMixin
 
-_COMPILE_KWARGS_SAVED = ("jit_compile", "steps_per_execution", "run_eagerly", "auto_scale_loss")
-
 
 @keras.saving.register_keras_serializable(package="keras_gan")
+@compile_settings.add_attributes
 class GAN(StepMixin, keras.Model):
     """A generative adversarial network that trains with `compile` and `fit`.
 
@@ -85,9 +84,7 @@ class GAN(StepMixin, keras.Model):
         self._label_smoothing = keras.Variable(
             0.0, trainable=False, dtype="float32", name="label_smoothing"
         )
-        self.gradient_penalty_weight = 0.0
-        self.r1_weight = self.r2_weight = 0.0
-        self.penalty_every = 1
+        self._compile_settings = None  # a `CompileSettings` once compiled
         self.augmenter = None
         self.ema_decay = validation.check_ema_decay(ema_decay)
         self.ema_generator = None if ema_decay is None else _clone(generator, "ema_generator")
@@ -215,72 +212,35 @@ class GAN(StepMixin, keras.Model):
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`, ...).
         """
+        given = dict(locals())  # compile's arguments, by name
         for name in ("optimizer", "metrics", "loss_weights", "weighted_metrics"):
             if name in kwargs:
                 raise ValueError(
                     f"Expected `d_optimizer`, `g_optimizer` and `loss` instead of "
                     f"Keras' `{name}` argument. Received: {name}={kwargs[name]!r}"
                 )
-        d_optimizer = validation.check_optimizer(d_optimizer, "d_optimizer")
-        g_optimizer = validation.check_optimizer(g_optimizer, "g_optimizer")
-        if d_optimizer is g_optimizer:
-            raise ValueError(
-                "Expected two different optimizer objects, one per network. "
-                "Received: the same object as d_optimizer and g_optimizer"
-            )
+        settings = compile_settings.CompileSettings.checked(
+            self, {option.name: given[option.name] for option in compile_settings.OPTIONS}, kwargs
+        )
         if kwargs.get("auto_scale_loss", True) and self.dtype_policy.name == "mixed_float16":
             # Keras wraps only its own `self.optimizer`; these two are ours to wrap.
-            d_optimizer = _loss_scaled(d_optimizer, "d_loss_scale_optimizer")
-            g_optimizer = _loss_scaled(g_optimizer, "g_loss_scale_optimizer")
-        gan_loss = losses_module.get(loss, from_logits=from_logits)
-        d_steps = validation.check_d_steps(d_steps)
-        update = validation.check_update(update, d_steps)
-        reuse_fakes = validation.check_reuse_fakes(reuse_fakes, update)
-        label_smoothing = validation.check_label_smoothing(label_smoothing, gan_loss)
-        gradient_penalty = validation.check_gradient_penalty(gradient_penalty)
-        validation.warn_discriminator_mismatch(self.discriminator, gan_loss, gradient_penalty)
-        r1_penalty = validation.check_penalty_weight(r1_penalty, "r1_penalty")
-        r2_penalty = validation.check_penalty_weight(r2_penalty, "r2_penalty")
-        penalty_every = validation.check_penalty_every(penalty_every)
-        validation.check_penalties_compile(
-            {
-                "gradient_penalty": gradient_penalty,
-                "r1_penalty": r1_penalty,
-                "r2_penalty": r2_penalty,
-            },
-            kwargs.get("jit_compile"),
-            kwargs.get("run_eagerly"),
-        )
-        if augment is not None:
-            augmentation_module.check_images(self.sample_shape)
-        augmenter = augmentation_module.get(
-            augment,
-            seed=None if self.seed is None else self.seed + 2,
-            sample_shape=self.sample_shape,
-        )
-        validation.check_adaptive_augment(augmenter, gan_loss)
-        validation.check_augment_jit(augmenter, kwargs.get("jit_compile"))
+            settings = settings.replace(
+                d_optimizer=_loss_scaled(settings.values["d_optimizer"], "d_loss_scale_optimizer"),
+                g_optimizer=_loss_scaled(settings.values["g_optimizer"], "g_loss_scale_optimizer"),
+            )
+        values = settings.values
 
         # Keras' own optimizer slot presents both optimizers (see OptimizerPair); Keras
         # must not wrap it for loss scaling: each optimizer is wrapped above.
         keras_kwargs = {**kwargs, "auto_scale_loss": False}
         # Set first: Keras resolves `jit_compile="auto"` from every layer's `supports_jit`.
-        self.augmenter = augmenter
-        super().compile(optimizer=OptimizerPair(d_optimizer, g_optimizer), **keras_kwargs)
-        self._keras_compile_kwargs = {k: v for k, v in kwargs.items() if k in _COMPILE_KWARGS_SAVED}
-        self.d_optimizer = d_optimizer
-        self.g_optimizer = g_optimizer
-        self.gan_loss = gan_loss
-        self.d_steps = d_steps
-        self.update = update
-        self.reuse_fakes = reuse_fakes
-        self.from_logits = bool(from_logits)
-        self.gradient_penalty_weight = gradient_penalty
-        self.r1_weight, self.r2_weight = r1_penalty, r2_penalty
-        self.penalty_every = penalty_every
-        self._augment_name = augment if isinstance(augment, str) else None
+        self.augmenter = values["augment"]
+        super().compile(
+            optimizer=OptimizerPair(values["d_optimizer"], values["g_optimizer"]), **keras_kwargs
+        )
+        self._compile_settings = settings
         self._unsaved_augment = None
-        self._label_smoothing.assign(label_smoothing)
+        self._label_smoothing.assign(values["label_smoothing"])
         self._build_optimizers()
 
     def _build_optimizers(self):
@@ -302,7 +262,7 @@ class GAN(StepMixin, keras.Model):
         )
 
     def _assert_gan_compiled(self, method):
-        if not getattr(self, "compiled", False) or not hasattr(self, "gan_loss"):
+        if not getattr(self, "compiled", False) or self._compile_settings is None:
             raise ValueError(
                 f"Expected `compile(d_optimizer, g_optimizer, ...)` to be called before "
                 f"`{method}()`. Received: a GAN that was never compiled"
@@ -498,31 +458,13 @@ class GAN(StepMixin, keras.Model):
         return cls(**config)
 
     def get_compile_config(self):
-        if not getattr(self, "compiled", False) or not hasattr(self, "gan_loss"):
+        if not getattr(self, "compiled", False) or self._compile_settings is None:
             return None
-        return {
-            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
-            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
-            "loss": keras.saving.serialize_keras_object(self.gan_loss),
-            "d_steps": self.d_steps,
-            "update": self.update,
-            "reuse_fakes": self.reuse_fakes,
-            "label_smoothing": float(ops.convert_to_numpy(self._label_smoothing)),
-            "gradient_penalty": self.gradient_penalty_weight,
-            "from_logits": self.from_logits,
-            "augment": self._augment_name or _serialize_augment(self.augmenter),
-            "r1_penalty": self.r1_weight,
-            "r2_penalty": self.r2_weight,
-            "penalty_every": self.penalty_every,
-            **self._keras_compile_kwargs,
-        }
+        return self._compile_settings.config(self)
 
     def compile_from_config(self, config):
-        config = dict(config)
-        for key in ("d_optimizer", "g_optimizer", "loss"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        config["augment"], unsaved = _deserialize_augment(config.get("augment"))
-        self.compile(**config)
+        arguments, unsaved = compile_settings.arguments_from_config(config)
+        self.compile(**arguments)
         self._unsaved_augment = unsaved
 
     def _check_augment_restored(self):
@@ -582,31 +524,6 @@ class _EpochChecks(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.model._check_labels_seen()
-
-
-def _serialize_augment(augmenter):
-    # The built augmenter (a layer or callable) or None; a name is saved as the name.
-    # One that cannot be saved leaves its name, for the reloaded GAN to ask for it.
-    if augmenter is None:
-        return None
-    if not augmentation_module.is_saveable(augmenter):
-        return {"unsaved_augment": augmentation_module.describe(augmenter)}
-    return keras.saving.serialize_keras_object(augmentation_module.unwrapped(augmenter))
-
-
-def _deserialize_augment(config):
-    """`(augment, name of an augmentation that was not saved, or None)`."""
-    if not isinstance(config, dict):
-        return config, None
-    if "unsaved_augment" in config:
-        return None, config["unsaved_augment"]
-    try:
-        return keras.saving.deserialize_keras_object(config), None
-    except TypeError:
-        # A plain function in a file written before such functions were marked unsaved.
-        if config.get("class_name") != "function":
-            raise
-        return None, str(config.get("config"))
 
 
 def _clone(model, name):
