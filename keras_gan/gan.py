@@ -276,7 +276,7 @@ class GAN(StepMixin, keras.Model):
         self._check_trainable()
         self._check_labels_seen()
         callbacks = kwargs.get("callbacks")
-        positional = len(args) > 5  # fit(x, y, batch_size, epochs, verbose, callbacks)
+        positional = _keras_internals.fit_callbacks_given_positionally(args)
         if not positional and (callbacks is None or isinstance(callbacks, (list, tuple))):
             kwargs["callbacks"] = [*(callbacks or ()), _EpochChecks()]
         history = super().fit(*args, **kwargs)
@@ -317,7 +317,7 @@ class GAN(StepMixin, keras.Model):
 
     def evaluate(self, *args, **kwargs):
         self._assert_gan_compiled("evaluate")
-        if not kwargs.get("_use_cached_eval_dataset"):  # fit's validation: checked by fit
+        if not _keras_internals.is_fit_validation(kwargs):  # checked by `fit` then
             data_checks.check_call_data(self, super().evaluate, args, kwargs)
             self._check_labels_seen()
         result = super().evaluate(*args, **kwargs)
@@ -483,7 +483,7 @@ class GAN(StepMixin, keras.Model):
         """Every SeedGenerator state in the GAN: its noise and the layers' (Dropout)."""
         states, seen = {}, set()
         for layer in _keras_internals.all_layers(self):
-            for seed_generator in getattr(layer, "_seed_generators", ()):
+            for seed_generator in _keras_internals.seed_generators(layer):
                 if id(seed_generator.state) not in seen:
                     seen.add(id(seed_generator.state))
                     states[f"seed_state_{len(states)}"] = seed_generator.state
@@ -495,7 +495,7 @@ class GAN(StepMixin, keras.Model):
 
     def _saved_own_variables(self):
         transient = {id(v) for v in self._transient_variables()}
-        own = self._trainable_variables + self._non_trainable_variables
+        own = _keras_internals.own_variables(self)
         return [v for v in own if id(v) not in transient]
 
     def save_own_variables(self, store):
