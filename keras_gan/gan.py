@@ -61,7 +61,7 @@ class GAN(StepMixin, keras.Model):
         self, generator, discriminator, latent_dim=None, *, seed=None, ema_decay=None, **kwargs
     ):
         super().__init__(**kwargs)
-        backend.current()  # fails early, and clearly, on an unsupported backend
+        backend.check_supported()
         validation.check_model(generator, "generator")
         validation.check_model(discriminator, "discriminator")
         self.latent_dim = validation.check_latent_dim(
@@ -274,27 +274,32 @@ class GAN(StepMixin, keras.Model):
         data_checks.check_call_data(self, super().fit, args, kwargs)
         self._check_label_smoothing()
         self._check_trainable()
-        self._check_labels_seen()
         callbacks = kwargs.get("callbacks")
         positional = _keras_internals.fit_callbacks_given_positionally(args)
         if not positional and (callbacks is None or isinstance(callbacks, (list, tuple))):
             kwargs["callbacks"] = [*(callbacks or ()), _EpochChecks()]
-        history = super().fit(*args, **kwargs)
-        self._check_labels_seen()
-        return history
+        return self._checking_recorded_labels(super().fit, args, kwargs)
 
     def train_on_batch(self, *args, **kwargs):
         self._check_augment_restored()
-        self._check_labels_seen()
-        logs = super().train_on_batch(*args, **kwargs)
-        self._check_labels_seen()
-        return logs
+        return self._checking_recorded_labels(super().train_on_batch, args, kwargs)
 
     def test_on_batch(self, *args, **kwargs):
-        self._check_labels_seen()
-        logs = super().test_on_batch(*args, **kwargs)
-        self._check_labels_seen()
-        return logs
+        return self._checking_recorded_labels(super().test_on_batch, args, kwargs)
+
+    def _checking_recorded_labels(self, method, args, kwargs, *, trained=True, check_first=True):
+        """Runs a Keras `method`, checking the labels its steps recorded before and after.
+
+        A `ConditionalGAN`'s step on JAX records the range of its labels instead of
+        failing on a bad one; `_check_recorded_labels` fails on it once the step's state
+        is synced. Checking first too fails on labels left from an interrupted call
+        before this one runs. `trained` says whether the recorded batches trained.
+        """
+        if check_first:
+            self._check_recorded_labels(trained)
+        result = method(*args, **kwargs)
+        self._check_recorded_labels(trained)
+        return result
 
     def _check_trainable(self):
         """Checks `trainable` changes since `compile`; a changed one retraces the step."""
@@ -306,8 +311,9 @@ class GAN(StepMixin, keras.Model):
             self.train_function = None  # traced with the old variable lists
         self._traced_trainable = current
 
-    def _check_labels_seen(self):
-        """Fails naming a bad label the step recorded without failing (`ConditionalGAN`)."""
+    def _check_recorded_labels(self, trained=True):
+        """Fails on a bad label the step recorded without failing; a `GAN`'s step
+        records no labels (`ConditionalGAN` overrides this)."""
 
     def _check_label_smoothing(self):
         """Checks the smoothing variable, which `.assign()` sets unchecked."""
@@ -317,12 +323,12 @@ class GAN(StepMixin, keras.Model):
 
     def evaluate(self, *args, **kwargs):
         self._assert_gan_compiled("evaluate")
-        if not _keras_internals.is_fit_validation(kwargs):  # checked by `fit` then
+        validation_of_fit = _keras_internals.is_fit_validation(kwargs)
+        if not validation_of_fit:  # `fit` checked the validation data
             data_checks.check_call_data(self, super().evaluate, args, kwargs)
-            self._check_labels_seen()
-        result = super().evaluate(*args, **kwargs)
-        self._check_labels_seen()
-        return result
+        return self._checking_recorded_labels(
+            super().evaluate, args, kwargs, check_first=not validation_of_fit
+        )
 
     # ------------------------------------------------------------ the model
     def call(self, inputs, training=False):
@@ -523,7 +529,7 @@ class _EpochChecks(keras.callbacks.Callback):
         self.model._check_label_smoothing()
 
     def on_epoch_end(self, epoch, logs=None):
-        self.model._check_labels_seen()
+        self.model._check_recorded_labels()
 
 
 def _clone(model, name):

@@ -45,7 +45,8 @@ this package exports its functions:
   respect to `x`, differentiable again (for the gradient penalty); with `has_aux`,
   `fn` returns `(y, aux)` and the result is `(gradient, aux)`.
 
-On another Keras backend, importing works and `current()` (called by `GAN`) raises.
+On another Keras backend, importing works and `check_supported()` (called by `GAN`)
+raises.
 """
 
 import keras
@@ -82,11 +83,10 @@ def scaled_loss(optimizer, loss):
     return _scaling.scaled_loss(optimizer, loss, replicas)
 
 
-def current():
-    """Returns the keras_gan backend module chosen for `keras.config.backend()`."""
+def check_supported():
+    """Raises unless keras_gan supports `keras.config.backend()`."""
     if _module is None:
         raise ValueError(
             f"Expected one of the Keras backends {list(_SUPPORTED)}. "
             f"Received: KERAS_BACKEND={keras.config.backend()!r}"
         )
-    return _module
