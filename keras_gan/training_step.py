@@ -268,6 +268,8 @@ class StepMixin:
         return d_loss, penalty_values, ops.stop_gradient(g_loss)
 
     def _update_augmenter(self, real_scores):
+        # keras_gan's augmenters have this method (a no-op but for ADA's `p`); a
+        # user's layer or callable does not, and is left as it is.
         update = getattr(self.augmenter, "after_discriminator_update", None)
         if update is not None:
             update(real_scores, self.gan_loss)
