@@ -97,3 +97,30 @@ def in_multi_worker_mode(strategy):
     extended = getattr(strategy, "extended", None)
     check = getattr(extended, "_in_multi_worker_mode", None)
     return bool(check()) if check is not None else False
+
+
+def own_variables(layer):
+    """The variables `layer` itself created (not its sublayers'), in the order
+    `keras.Layer.save_own_variables` stores them: trainable ones first.
+
+    Keras' private `Layer._trainable_variables + Layer._non_trainable_variables`.
+    """
+    return list(layer._trainable_variables) + list(layer._non_trainable_variables)
+
+
+def is_fit_validation(evaluate_kwargs):
+    """Whether `evaluate(**evaluate_kwargs)` is `fit`'s validation pass.
+
+    Keras' `fit` calls `evaluate(..., _use_cached_eval_dataset=True)` for it.
+    """
+    return bool(evaluate_kwargs.get("_use_cached_eval_dataset"))
+
+
+#: How many arguments of `keras.Model.fit` come before `callbacks`:
+#: `fit(x, y, batch_size, epochs, verbose, callbacks, ...)`.
+FIT_ARGUMENTS_BEFORE_CALLBACKS = 5
+
+
+def fit_callbacks_given_positionally(fit_args):
+    """Whether `fit(*fit_args)` passes `callbacks` (or a later argument) positionally."""
+    return len(fit_args) > FIT_ARGUMENTS_BEFORE_CALLBACKS

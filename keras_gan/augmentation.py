@@ -123,6 +123,18 @@ class _Augmenter(keras.layers.Layer):
     def compute_output_spec(self, images, training=True):
         return keras.KerasTensor(images.shape, dtype=images.dtype)
 
+    def after_discriminator_update(self, real_scores, gan_loss):
+        """Called by the GAN's step after each discriminator update; a no-op here.
+
+        Args:
+            real_scores: the discriminator's scores of the (augmented) real batch.
+            gan_loss: the GAN's `keras_gan.losses.GANLoss`.
+        """
+
+    def step_logs(self):
+        """What the GAN's step logs about this augmenter: nothing here."""
+        return {}
+
     def get_config(self):
         return {**super().get_config(), "seed": self.seed}
 
@@ -311,6 +323,14 @@ class ADA(_Augmenter):
         self.sign_sum.assign(ops.where(adjust, 0.0, sign_sum))
         self.image_count.assign(ops.where(adjust, 0.0, image_count))
         self.update_count.assign(ops.where(adjust, 0.0, update_count))
+
+    def after_discriminator_update(self, real_scores, gan_loss):
+        """Adjusts `p` from `real_scores`, the loss's `decision_boundary` as threshold."""
+        self.update(real_scores, threshold=gan_loss.decision_boundary)
+
+    def step_logs(self):
+        """`augment_p`, the current probability."""
+        return {"augment_p": ops.convert_to_tensor(self.p)}
 
     def _draw(self, batch, probability):
         return per_replica(keras.random.uniform, batch, (), self.seed_generator) < probability

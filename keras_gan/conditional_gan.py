@@ -107,19 +107,17 @@ class ConditionalGAN(GAN):
     def _transient_variables(self):
         return [self._label_range]
 
-    def _check_labels_seen(self, trained=True):
+    def _check_recorded_labels(self, trained=True):
         low, high = (int(v) for v in ops.convert_to_numpy(self._label_range))
         self._label_range.assign([0, 0])
-        if low < 0 or high >= self.num_classes:
-            remedy = (
-                " (the weights were updated on those batches: restore them from a checkpoint)"
-                if trained
-                else ""
-            )
-            raise ValueError(
-                f"Expected labels in [0, {self.num_classes}) in every batch. Received: "
-                f"labels from {low} to {high} since the last check{remedy}"
-            )
+        remedy = (
+            " (the weights were updated on those batches: restore them from a checkpoint)"
+            if trained
+            else ""
+        )
+        checks.check_label_range(
+            low, high, self.num_classes, every_batch=True, where=f" since the last check{remedy}"
+        )
 
     def _unpack(self, data):
         samples, labels = super()._unpack(data)
@@ -153,10 +151,7 @@ class ConditionalGAN(GAN):
         # of other data as they are predicted (on JAX, once `predict` ends).
         if isinstance(x, (list, tuple)) and len(x) == 2:
             self._call_inputs(x)
-        self._check_labels_seen(trained=False)
-        outputs = super().predict(x, *args, **kwargs)
-        self._check_labels_seen(trained=False)
-        return outputs
+        return self._checking_recorded_labels(super().predict, (x, *args), kwargs, trained=False)
 
     def generate(self, n: int, labels=None, seed=None, batch_size: int = 256) -> np.ndarray:
         """Returns `n` generated samples as a NumPy array.

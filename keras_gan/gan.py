@@ -1,6 +1,5 @@
 """`GAN`: a generator and a discriminator trained with `compile` and `fit`."""
 
-import inspect
 import warnings
 
 import keras
@@ -12,42 +11,18 @@ from keras_gan import _keras_internals
 from keras_gan import augmentation as augmentation_module
 from keras_gan import backend
 from keras_gan import checks
+from keras_gan import compile_settings
 from keras_gan import data_checks
 from keras_gan import introspection
 from keras_gan import layers as gan_layers
-from keras_gan import losses as losses_module
-from keras_gan import penalties
-from keras_gan import reuse_fakes as reuse_fakes_module
 from keras_gan._optimizer_pair import OptimizerPair
 from keras_gan._random import per_replica as _per_replica
-
-_COMPILE_KWARGS_SAVED = ("jit_compile", "steps_per_execution", "run_eagerly", "auto_scale_loss")
-
-
-def _frozen_call(model, inputs, training=True):
-    """Calls `model` (in training mode by default) and throws its state updates away.
-
-    Batch statistics are used (as in training), but BatchNorm moving averages,
-    Dropout seeds and every other variable of `model` stay as they were. A model whose
-    `call` takes no `training` argument is called without one, as `model(...)` does.
-    """
-    kwargs = {"training": training} if _takes_training(model) else {}
-    outputs, _ = model.stateless_call(
-        [v.value for v in model.trainable_variables],
-        [v.value for v in model.non_trainable_variables],
-        inputs,
-        **kwargs,
-    )
-    return outputs
-
-
-def _takes_training(model):
-    parameters = inspect.signature(model.call).parameters.values()
-    return any(p.name == "training" or p.kind is p.VAR_KEYWORD for p in parameters)
+from keras_gan.training_step import StepMixin
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")
-class GAN(keras.Model):
+@compile_settings.add_attributes
+class GAN(StepMixin, keras.Model):
     """A generative adversarial network that trains with `compile` and `fit`.
 
     One training step makes `d_steps` discriminator updates (a real batch and a freshly
@@ -87,7 +62,7 @@ class GAN(keras.Model):
         self, generator, discriminator, latent_dim=None, *, seed=None, ema_decay=None, **kwargs
     ):
         super().__init__(**kwargs)
-        backend.current()  # fails early, and clearly, on an unsupported backend
+        backend.check_supported()
         checks.check_model(generator, "generator")
         checks.check_model(discriminator, "discriminator")
         self.latent_dim = checks.check_latent_dim(generator, latent_dim, self._num_generator_inputs)
@@ -108,9 +83,7 @@ class GAN(keras.Model):
         self._label_smoothing = keras.Variable(
             0.0, trainable=False, dtype="float32", name="label_smoothing"
         )
-        self.gradient_penalty_weight = 0.0
-        self.r1_weight = self.r2_weight = 0.0
-        self.penalty_every = 1
+        self._compile_settings = None  # a `CompileSettings` once compiled
         self.augmenter = None
         self.ema_decay = checks.check_ema_decay(ema_decay)
         self.ema_generator = None if ema_decay is None else _clone(generator, "ema_generator")
@@ -238,72 +211,35 @@ class GAN(keras.Model):
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`, ...).
         """
+        given = dict(locals())  # compile's arguments, by name
         for name in ("optimizer", "metrics", "loss_weights", "weighted_metrics"):
             if name in kwargs:
                 raise ValueError(
                     f"Expected `d_optimizer`, `g_optimizer` and `loss` instead of "
                     f"Keras' `{name}` argument. Received: {name}={kwargs[name]!r}"
                 )
-        d_optimizer = checks.check_optimizer(d_optimizer, "d_optimizer")
-        g_optimizer = checks.check_optimizer(g_optimizer, "g_optimizer")
-        if d_optimizer is g_optimizer:
-            raise ValueError(
-                "Expected two different optimizer objects, one per network. "
-                "Received: the same object as d_optimizer and g_optimizer"
-            )
+        settings = compile_settings.CompileSettings.checked(
+            self, {option.name: given[option.name] for option in compile_settings.OPTIONS}, kwargs
+        )
         if kwargs.get("auto_scale_loss", True) and self.dtype_policy.name == "mixed_float16":
             # Keras wraps only its own `self.optimizer`; these two are ours to wrap.
-            d_optimizer = _loss_scaled(d_optimizer, "d_loss_scale_optimizer")
-            g_optimizer = _loss_scaled(g_optimizer, "g_loss_scale_optimizer")
-        gan_loss = losses_module.get(loss, from_logits=from_logits)
-        d_steps = checks.check_d_steps(d_steps)
-        update = checks.check_update(update, d_steps)
-        reuse_fakes = checks.check_reuse_fakes(reuse_fakes, update)
-        label_smoothing = checks.check_label_smoothing(label_smoothing, gan_loss)
-        gradient_penalty = checks.check_gradient_penalty(gradient_penalty)
-        checks.warn_discriminator_mismatch(self.discriminator, gan_loss, gradient_penalty)
-        r1_penalty = checks.check_penalty_weight(r1_penalty, "r1_penalty")
-        r2_penalty = checks.check_penalty_weight(r2_penalty, "r2_penalty")
-        penalty_every = checks.check_penalty_every(penalty_every)
-        checks.check_penalties_compile(
-            {
-                "gradient_penalty": gradient_penalty,
-                "r1_penalty": r1_penalty,
-                "r2_penalty": r2_penalty,
-            },
-            kwargs.get("jit_compile"),
-            kwargs.get("run_eagerly"),
-        )
-        if augment is not None:
-            augmentation_module.check_images(self.sample_shape)
-        augmenter = augmentation_module.get(
-            augment,
-            seed=None if self.seed is None else self.seed + 2,
-            sample_shape=self.sample_shape,
-        )
-        checks.check_adaptive_augment(augmenter, gan_loss)
-        checks.check_augment_jit(augmenter, kwargs.get("jit_compile"))
+            settings = settings.replace(
+                d_optimizer=_loss_scaled(settings.values["d_optimizer"], "d_loss_scale_optimizer"),
+                g_optimizer=_loss_scaled(settings.values["g_optimizer"], "g_loss_scale_optimizer"),
+            )
+        values = settings.values
 
         # Keras' own optimizer slot presents both optimizers (see OptimizerPair); Keras
         # must not wrap it for loss scaling: each optimizer is wrapped above.
         keras_kwargs = {**kwargs, "auto_scale_loss": False}
         # Set first: Keras resolves `jit_compile="auto"` from every layer's `supports_jit`.
-        self.augmenter = augmenter
-        super().compile(optimizer=OptimizerPair(d_optimizer, g_optimizer), **keras_kwargs)
-        self._keras_compile_kwargs = {k: v for k, v in kwargs.items() if k in _COMPILE_KWARGS_SAVED}
-        self.d_optimizer = d_optimizer
-        self.g_optimizer = g_optimizer
-        self.gan_loss = gan_loss
-        self.d_steps = d_steps
-        self.update = update
-        self.reuse_fakes = reuse_fakes
-        self.from_logits = bool(from_logits)
-        self.gradient_penalty_weight = gradient_penalty
-        self.r1_weight, self.r2_weight = r1_penalty, r2_penalty
-        self.penalty_every = penalty_every
-        self._augment_name = augment if isinstance(augment, str) else None
+        self.augmenter = values["augment"]
+        super().compile(
+            optimizer=OptimizerPair(values["d_optimizer"], values["g_optimizer"]), **keras_kwargs
+        )
+        self._compile_settings = settings
         self._unsaved_augment = None
-        self._label_smoothing.assign(label_smoothing)
+        self._label_smoothing.assign(values["label_smoothing"])
         self._build_optimizers()
 
     def _build_optimizers(self):
@@ -325,7 +261,7 @@ class GAN(keras.Model):
         )
 
     def _assert_gan_compiled(self, method):
-        if not getattr(self, "compiled", False) or not hasattr(self, "gan_loss"):
+        if not getattr(self, "compiled", False) or self._compile_settings is None:
             raise ValueError(
                 f"Expected `compile(d_optimizer, g_optimizer, ...)` to be called before "
                 f"`{method}()`. Received: a GAN that was never compiled"
@@ -337,27 +273,32 @@ class GAN(keras.Model):
         data_checks.check_call_data(self, super().fit, args, kwargs)
         self._check_label_smoothing()
         self._check_trainable()
-        self._check_labels_seen()
         callbacks = kwargs.get("callbacks")
-        positional = len(args) > 5  # fit(x, y, batch_size, epochs, verbose, callbacks)
+        positional = _keras_internals.fit_callbacks_given_positionally(args)
         if not positional and (callbacks is None or isinstance(callbacks, (list, tuple))):
             kwargs["callbacks"] = [*(callbacks or ()), _EpochChecks()]
-        history = super().fit(*args, **kwargs)
-        self._check_labels_seen()
-        return history
+        return self._checking_recorded_labels(super().fit, args, kwargs)
 
     def train_on_batch(self, *args, **kwargs):
         self._check_augment_restored()
-        self._check_labels_seen()
-        logs = super().train_on_batch(*args, **kwargs)
-        self._check_labels_seen()
-        return logs
+        return self._checking_recorded_labels(super().train_on_batch, args, kwargs)
 
     def test_on_batch(self, *args, **kwargs):
-        self._check_labels_seen()
-        logs = super().test_on_batch(*args, **kwargs)
-        self._check_labels_seen()
-        return logs
+        return self._checking_recorded_labels(super().test_on_batch, args, kwargs)
+
+    def _checking_recorded_labels(self, method, args, kwargs, *, trained=True, check_first=True):
+        """Runs a Keras `method`, checking the labels its steps recorded before and after.
+
+        A `ConditionalGAN`'s step on JAX records the range of its labels instead of
+        failing on a bad one; `_check_recorded_labels` fails on it once the step's state
+        is synced. Checking first too fails on labels left from an interrupted call
+        before this one runs. `trained` says whether the recorded batches trained.
+        """
+        if check_first:
+            self._check_recorded_labels(trained)
+        result = method(*args, **kwargs)
+        self._check_recorded_labels(trained)
+        return result
 
     def _check_trainable(self):
         """Checks `trainable` changes since `compile`; a changed one retraces the step."""
@@ -369,8 +310,9 @@ class GAN(keras.Model):
             self.train_function = None  # traced with the old variable lists
         self._traced_trainable = current
 
-    def _check_labels_seen(self):
-        """Fails naming a bad label the step recorded without failing (`ConditionalGAN`)."""
+    def _check_recorded_labels(self, trained=True):
+        """Fails on a bad label the step recorded without failing; a `GAN`'s step
+        records no labels (`ConditionalGAN` overrides this)."""
 
     def _check_label_smoothing(self):
         """Checks the smoothing variable, which `.assign()` sets unchecked."""
@@ -380,12 +322,12 @@ class GAN(keras.Model):
 
     def evaluate(self, *args, **kwargs):
         self._assert_gan_compiled("evaluate")
-        if not kwargs.get("_use_cached_eval_dataset"):  # fit's validation: checked by fit
+        validation_of_fit = _keras_internals.is_fit_validation(kwargs)
+        if not validation_of_fit:  # `fit` checked the validation data
             data_checks.check_call_data(self, super().evaluate, args, kwargs)
-            self._check_labels_seen()
-        result = super().evaluate(*args, **kwargs)
-        self._check_labels_seen()
-        return result
+        return self._checking_recorded_labels(
+            super().evaluate, args, kwargs, check_first=not validation_of_fit
+        )
 
     # ------------------------------------------------------------ the model
     def call(self, inputs, training=False):
@@ -400,211 +342,12 @@ class GAN(keras.Model):
     def _noise(self, batch_size, seed):
         return _per_replica(keras.random.normal, batch_size, (self.latent_dim,), seed)
 
-    def _scores(self, outputs):
-        # One float32 score per sample, whatever the discriminator's output shape/dtype.
-        return ops.reshape(ops.cast(outputs, "float32"), (-1,))
-
     def _real_samples(self, data):
         samples, labels = self._unpack(data)
         # Static checks only (structure, dtype, shape): they hold for data that `fit`
         # could not read ahead, such as a Python generator.
         data_checks.check_batch(self, samples, labels)
         return ops.convert_to_tensor(samples), labels
-
-    def _critic(self, samples, labels, *, frozen=False):
-        """The discriminator's float32 scores of `samples` (augmented when `augment` is
-        on), one per sample, in training mode; `frozen=True` discards its state updates.
-        """
-        if self.augmenter is not None:
-            samples = self.augmenter(samples, training=True)
-        inputs = self._discriminator_inputs(samples, labels)
-        if frozen:
-            return self._scores(_frozen_call(self.discriminator, inputs))
-        return self._scores(self.discriminator(inputs, training=True))
-
-    def _gradient_penalty(self, real, fake, critic, *, seed):
-        batch = ops.shape(real)[0]
-        alpha = _per_replica(
-            keras.random.uniform, batch, (1,) * (len(real.shape) - 1), seed, dtype=real.dtype
-        )
-        mixed = alpha * real + (1.0 - alpha) * ops.cast(fake, real.dtype)
-        gradients = backend.input_gradients(critic, mixed)
-        return losses_module.gradient_norm_penalty(gradients)
-
-    def _discriminator_loss(self, real, fake, labels):
-        """`(loss, (real_scores, fake_scores, penalties))` of the discriminator, run in
-        training mode (it trains); `penalties` maps each tracker to its value."""
-        real_scores = self._critic(real, labels)
-        fake_scores = self._critic(fake, labels)
-        loss = self.gan_loss.discriminator_loss(
-            real_scores, fake_scores, label_smoothing=self._label_smoothing
-        )
-        penalty_values = {}
-
-        def critic(x):
-            return self._critic(x, labels, frozen=True)
-
-        fake = ops.stop_gradient(fake)
-        if self.gradient_penalty_weight > 0:
-            penalty = self._gradient_penalty(real, fake, critic, seed=self.seed_generator)
-            loss = loss + self.gradient_penalty_weight * penalty
-            penalty_values["gradient_penalty"] = penalty
-        iterations = self.d_optimizer.iterations
-        for name, weight, samples in (
-            ("r1_penalty", self.r1_weight, real),
-            ("r2_penalty", self.r2_weight, fake),
-        ):
-            if weight > 0:
-                penalty = penalties.squared_gradient_norm(critic, samples)
-                scale = penalties.lazy_weight(0.5 * weight, self.penalty_every, iterations)
-                loss = loss + scale * penalty
-                penalty_values[name] = penalty
-        return loss, (real_scores, fake_scores, penalty_values)
-
-    def _discriminator_update(self, real, labels, fake=None):
-        """One discriminator update; the generator runs frozen. Returns `(loss, penalties)`.
-
-        `fake` defaults to a batch from fresh noise.
-        """
-        if fake is None:
-            noise = self._noise(ops.shape(real)[0], self.seed_generator)
-            fake = _frozen_call(self.generator, self._generator_inputs(noise, labels))
-        fake = ops.stop_gradient(fake)
-
-        def loss_fn():
-            loss, (real_scores, _, penalty_values) = self._discriminator_loss(real, fake, labels)
-            return [loss], (real_scores, penalty_values)
-
-        (loss,), (real_scores, penalty_values) = backend.minimize(
-            loss_fn, [(self.discriminator.trainable_variables, self.d_optimizer)]
-        )
-        self._update_augment_p(real_scores)
-        return loss, penalty_values
-
-    def _generator_update(self, batch, labels):
-        """One generator update; the discriminator runs frozen. Returns the loss."""
-        noise = self._noise(batch, self.seed_generator)
-
-        def loss_fn():
-            fake = self.generator(self._generator_inputs(noise, labels), training=True)
-            scores = self._critic(fake, labels, frozen=True)
-            return [self.gan_loss.generator_loss(scores)], None
-
-        (loss,), _ = backend.minimize(
-            loss_fn, [(self.generator.trainable_variables, self.g_optimizer)]
-        )
-        if self.ema_generator is not None:
-            self._update_ema()
-        return loss
-
-    def _simultaneous_update(self, real, labels):
-        """Both updates from one generator pass, as the TensorFlow DCGAN tutorial does.
-
-        Returns `(d_loss, g_loss, penalties)`.
-        """
-        noise = self._noise(ops.shape(real)[0], self.seed_generator)
-
-        def loss_fn():
-            fake = self.generator(self._generator_inputs(noise, labels), training=True)
-            d_loss, aux = self._discriminator_loss(real, fake, labels)
-            real_scores, fake_scores, penalty_values = aux
-            g_loss = self.gan_loss.generator_loss(fake_scores)
-            return [d_loss, g_loss], (real_scores, penalty_values)
-
-        (d_loss, g_loss), (real_scores, penalty_values) = backend.minimize(
-            loss_fn,
-            [
-                (self.discriminator.trainable_variables, self.d_optimizer),
-                (self.generator.trainable_variables, self.g_optimizer),
-            ],
-        )
-        self._update_augment_p(real_scores)
-        if self.ema_generator is not None:
-            self._update_ema()
-        return d_loss, g_loss, penalty_values
-
-    def _update_augment_p(self, real_scores):
-        if isinstance(self.augmenter, augmentation_module.ADA):
-            self.augmenter.update(real_scores, threshold=self.gan_loss.decision_boundary)
-
-    def _update_ema(self):
-        decay = self.ema_decay
-        for average, weight in zip(self.ema_generator.weights, self.generator.weights):
-            if weight.trainable:
-                average.assign(decay * average + (1.0 - decay) * weight)
-            else:  # BatchNorm statistics and other buffers are copied
-                average.assign(weight)
-
-    def train_step(self, *args):
-        # `(data)` on TensorFlow and PyTorch, `(state, data)` on JAX.
-        return backend.run_step(self, self._train_step, *args)
-
-    def test_step(self, *args):
-        return backend.run_step(self, self._test_step, *args)
-
-    def _train_step(self, data):
-        real, labels = self._real_samples(data)
-        if self.update == "simultaneous":
-            d_loss, g_loss, penalty = self._simultaneous_update(real, labels)
-            self._track(d_loss, penalty)
-        elif self.reuse_fakes:
-            for _ in range(self.d_steps - 1):
-                self._track(*self._discriminator_update(real, labels))
-            d_loss, penalty, g_loss = reuse_fakes_module.last_updates(self, real, labels)
-            self._track(d_loss, penalty)
-            if self.ema_generator is not None:
-                self._update_ema()
-        else:
-            for _ in range(self.d_steps):
-                self._track(*self._discriminator_update(real, labels))
-            g_loss = self._generator_update(ops.shape(real)[0], labels)
-        self.g_loss_tracker.update_state(g_loss)
-        logs = {m.name: m.result() for m in self.metrics}
-        if isinstance(self.augmenter, augmentation_module.ADA):
-            logs["augment_p"] = ops.convert_to_tensor(self.augmenter.p)
-        return backend.step_logs(logs)
-
-    def _track(self, d_loss, penalty_values):
-        self.d_loss_tracker.update_state(d_loss)
-        trackers = {m.name: m for m in (self.gp_tracker, self.r1_tracker, self.r2_tracker)}
-        for name, value in penalty_values.items():
-            trackers[name].update_state(value)
-
-    def _test_step(self, data):
-        real, labels = self._real_samples(data)
-        noise = self._noise(ops.shape(real)[0], self.sample_seed_generator)
-        fake = self.generator(self._generator_inputs(noise, labels), training=False)
-        real_scores = self._scores(
-            self.discriminator(self._discriminator_inputs(real, labels), training=False)
-        )
-        fake_scores = self._scores(
-            self.discriminator(self._discriminator_inputs(fake, labels), training=False)
-        )
-        d_loss = self.gan_loss.discriminator_loss(
-            real_scores, fake_scores, label_smoothing=self._label_smoothing
-        )
-
-        def critic(x):
-            inputs = self._discriminator_inputs(x, labels)
-            return self._scores(_frozen_call(self.discriminator, inputs, training=False))
-
-        if self.gradient_penalty_weight > 0:
-            penalty = self._gradient_penalty(real, fake, critic, seed=self.sample_seed_generator)
-            self.gp_tracker.update_state(penalty)
-            d_loss = d_loss + self.gradient_penalty_weight * penalty
-        # R1/R2 at their mean weight: lazy regularization's `k * weight` on every k-th
-        # update averages to `weight`.
-        for weight, samples, tracker in (
-            (self.r1_weight, real, self.r1_tracker),
-            (self.r2_weight, fake, self.r2_tracker),
-        ):
-            if weight > 0:
-                penalty = penalties.squared_gradient_norm(critic, samples)
-                tracker.update_state(penalty)
-                d_loss = d_loss + 0.5 * weight * penalty
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(self.gan_loss.generator_loss(fake_scores))
-        return backend.step_logs({m.name: m.result() for m in self.metrics})
 
     # ------------------------------------------------------------- sampling
     def sample_noise(self, n: int, seed=None) -> np.ndarray:
@@ -720,31 +463,13 @@ class GAN(keras.Model):
         return cls(**config)
 
     def get_compile_config(self):
-        if not getattr(self, "compiled", False) or not hasattr(self, "gan_loss"):
+        if not getattr(self, "compiled", False) or self._compile_settings is None:
             return None
-        return {
-            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
-            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
-            "loss": keras.saving.serialize_keras_object(self.gan_loss),
-            "d_steps": self.d_steps,
-            "update": self.update,
-            "reuse_fakes": self.reuse_fakes,
-            "label_smoothing": float(ops.convert_to_numpy(self._label_smoothing)),
-            "gradient_penalty": self.gradient_penalty_weight,
-            "from_logits": self.from_logits,
-            "augment": self._augment_name or _serialize_augment(self.augmenter),
-            "r1_penalty": self.r1_weight,
-            "r2_penalty": self.r2_weight,
-            "penalty_every": self.penalty_every,
-            **self._keras_compile_kwargs,
-        }
+        return self._compile_settings.config(self)
 
     def compile_from_config(self, config):
-        config = dict(config)
-        for key in ("d_optimizer", "g_optimizer", "loss"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        config["augment"], unsaved = _deserialize_augment(config.get("augment"))
-        self.compile(**config)
+        arguments, unsaved = compile_settings.arguments_from_config(config)
+        self.compile(**arguments)
         self._unsaved_augment = unsaved
 
     def _check_augment_restored(self):
@@ -763,7 +488,7 @@ class GAN(keras.Model):
         """Every SeedGenerator state in the GAN: its noise and the layers' (Dropout)."""
         states, seen = {}, set()
         for layer in _keras_internals.all_layers(self):
-            for seed_generator in getattr(layer, "_seed_generators", ()):
+            for seed_generator in _keras_internals.seed_generators(layer):
                 if id(seed_generator.state) not in seen:
                     seen.add(id(seed_generator.state))
                     states[f"seed_state_{len(states)}"] = seed_generator.state
@@ -775,7 +500,7 @@ class GAN(keras.Model):
 
     def _saved_own_variables(self):
         transient = {id(v) for v in self._transient_variables()}
-        own = self._trainable_variables + self._non_trainable_variables
+        own = _keras_internals.own_variables(self)
         return [v for v in own if id(v) not in transient]
 
     def save_own_variables(self, store):
@@ -803,32 +528,7 @@ class _EpochChecks(keras.callbacks.Callback):
         self.model._check_label_smoothing()
 
     def on_epoch_end(self, epoch, logs=None):
-        self.model._check_labels_seen()
-
-
-def _serialize_augment(augmenter):
-    # The built augmenter (a layer or callable) or None; a name is saved as the name.
-    # One that cannot be saved leaves its name, for the reloaded GAN to ask for it.
-    if augmenter is None:
-        return None
-    if not augmentation_module.is_saveable(augmenter):
-        return {"unsaved_augment": augmentation_module.describe(augmenter)}
-    return keras.saving.serialize_keras_object(augmentation_module.unwrapped(augmenter))
-
-
-def _deserialize_augment(config):
-    """`(augment, name of an augmentation that was not saved, or None)`."""
-    if not isinstance(config, dict):
-        return config, None
-    if "unsaved_augment" in config:
-        return None, config["unsaved_augment"]
-    try:
-        return keras.saving.deserialize_keras_object(config), None
-    except TypeError:
-        # A plain function in a file written before such functions were marked unsaved.
-        if config.get("class_name") != "function":
-            raise
-        return None, str(config.get("config"))
+        self.model._check_recorded_labels()
 
 
 def _clone(model, name):

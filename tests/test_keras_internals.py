@@ -88,3 +88,46 @@ def test_stateless_scope_values_are_keyed_as_keras_reads_them():
     )
     with child:  # read through the variable, as a layer inside the scope reads it
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(kept.value), [2, 2])
+
+
+class _Holder(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.inner = keras.layers.Dense(2)
+        self.inner.build((None, 3))
+        self.kernel = self.add_weight(shape=(1,), trainable=True, name="kernel")
+        self.count = self.add_weight(shape=(1,), trainable=False, name="count")
+
+
+def test_own_variables_are_those_keras_saves_for_the_layer_itself():
+    holder = _Holder()
+    own = _keras_internals.own_variables(holder)
+    assert [id(v) for v in own] == [id(holder.kernel), id(holder.count)]
+    store = {}
+    holder.save_own_variables(store)  # Keras' own: the layer's variables, not the Dense's
+    assert [id(store[_keras_internals.own_variable_key(i)]) for i in range(len(store))] == [
+        id(v) for v in own
+    ]
+
+
+def test_fit_runs_its_validation_through_evaluate_marked_as_such():
+    seen = []
+
+    class Spy(keras.Sequential):
+        def evaluate(self, *args, **kwargs):
+            seen.append(kwargs)
+            return super().evaluate(*args, **kwargs)
+
+    model = Spy([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x = np.zeros((4, 2), "float32")
+    model.fit(x, x[:, :1], validation_data=(x, x[:, :1]), epochs=1, verbose=0)
+    assert seen and all(_keras_internals.is_fit_validation(kwargs) for kwargs in seen)
+    assert not _keras_internals.is_fit_validation({})
+
+
+def test_fit_takes_callbacks_after_five_positional_arguments():
+    parameters = list(inspect.signature(keras.Model.fit).parameters)
+    assert parameters.index("callbacks") - 1 == _keras_internals.FIT_ARGUMENTS_BEFORE_CALLBACKS
+    assert _keras_internals.fit_callbacks_given_positionally((None,) * 6)
+    assert not _keras_internals.fit_callbacks_given_positionally((None,) * 5)

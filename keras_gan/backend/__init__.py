@@ -29,6 +29,9 @@ this package exports its functions:
   in between (another network's update); `variables` must not.
 - `apply_gradients(optimizer, gradients, variables)`: applies gradients as
   `minimize` does.
+- `scaled_loss(optimizer, loss)`: the loss `minimize` differentiates for
+  `optimizer`: divided by the number of replicas, then scaled for mixed precision
+  (`apply_gradients` unscales), for gradients taken outside `minimize`.
 - `check_labels(labels, num_classes, seen)`: returns `labels`, to be used in their
   place. On TensorFlow and PyTorch it fails, naming the labels, if a batch holds a
   label outside `[0, num_classes)` (before any use of them). On JAX (where a host
@@ -42,10 +45,13 @@ this package exports its functions:
   respect to `x`, differentiable again (for the gradient penalty); with `has_aux`,
   `fn` returns `(y, aux)` and the result is `(gradient, aux)`.
 
-On another Keras backend, importing works and `current()` (called by `GAN`) raises.
+On another Keras backend, importing works and `check_supported()` (called by `GAN`)
+raises.
 """
 
 import keras
+
+from keras_gan.backend import _scaling
 
 _SUPPORTED = ("jax", "tensorflow", "torch")
 
@@ -72,11 +78,15 @@ if _module is not None:
     step_logs = _module.step_logs
 
 
-def current():
-    """Returns the keras_gan backend module chosen for `keras.config.backend()`."""
+def scaled_loss(optimizer, loss):
+    replicas, _ = replica_context()
+    return _scaling.scaled_loss(optimizer, loss, replicas)
+
+
+def check_supported():
+    """Raises unless keras_gan supports `keras.config.backend()`."""
     if _module is None:
         raise ValueError(
             f"Expected one of the Keras backends {list(_SUPPORTED)}. "
             f"Received: KERAS_BACKEND={keras.config.backend()!r}"
         )
-    return _module

@@ -19,6 +19,7 @@ import keras
 import numpy as np
 
 from keras_gan import _keras_internals
+from keras_gan.backend._scaling import scaled_loss
 
 _SCOPES = []  # the scope of the step being traced, innermost last
 
@@ -125,7 +126,10 @@ def minimize(loss_fn, targets):
 
     def scaled_losses():
         losses, aux = loss_fn()
-        scaled = tuple(optimizer.scale_loss(loss) for loss, (_, optimizer) in zip(losses, targets))
+        replicas, _ = replica_context()
+        scaled = tuple(
+            scaled_loss(optimizer, loss, replicas) for loss, (_, optimizer) in zip(losses, targets)
+        )
         return scaled, (losses, aux)
 
     pure = _stateless(scaled_losses, variables)

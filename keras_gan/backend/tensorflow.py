@@ -7,6 +7,7 @@ import tensorflow as tf
 
 from keras_gan import _keras_internals
 from keras_gan import checks
+from keras_gan.backend._scaling import scaled_loss
 from keras_gan.backend._stateful import run_eagerly  # noqa: F401
 from keras_gan.backend._stateful import run_step  # noqa: F401
 
@@ -36,9 +37,6 @@ def step_logs(logs):
 
 
 def minimize(loss_fn, targets):
-    # Under a distribution strategy each replica's gradients are summed: the loss of
-    # the replica's share of the batch is divided by the number of replicas, as Keras'
-    # own losses do, so the update equals a single device's on the whole batch.
     replicas = tf.distribute.get_strategy().num_replicas_in_sync
     # One tape per loss, as in the TensorFlow DCGAN tutorial: each records the one
     # forward pass, so several losses share it.
@@ -46,8 +44,7 @@ def minimize(loss_fn, targets):
         tapes = [stack.enter_context(tf.GradientTape()) for _ in targets]
         losses, aux = loss_fn()
         scaled = [
-            optimizer.scale_loss(loss / replicas if replicas > 1 else loss)
-            for loss, (_, optimizer) in zip(losses, targets)
+            scaled_loss(optimizer, loss, replicas) for loss, (_, optimizer) in zip(losses, targets)
         ]
     gradients = [
         tape.gradient(loss, variables) for tape, loss, (variables, _) in zip(tapes, scaled, targets)

@@ -4,6 +4,7 @@ import numpy as np
 import torch
 
 from keras_gan import checks
+from keras_gan.backend._scaling import scaled_loss
 from keras_gan.backend._stateful import replica_context  # noqa: F401
 from keras_gan.backend._stateful import replica_sum  # noqa: F401
 from keras_gan.backend._stateful import run_eagerly  # noqa: F401
@@ -20,7 +21,7 @@ def minimize(loss_fn, targets):
             gradients.append([])
             continue
         grads = torch.autograd.grad(
-            optimizer.scale_loss(loss),
+            scaled_loss(optimizer, loss, replica_context()[0]),
             [v.value for v in variables],
             retain_graph=i < last,
             allow_unused=True,
