@@ -10,6 +10,7 @@ from model_zoo import dense_discriminator
 from model_zoo import dense_generator
 from model_zoo import images
 from model_zoo import snapshot
+from model_zoo import training_state
 
 import keras_gan
 from keras_gan import cli
@@ -192,11 +193,6 @@ def test_reloaded_gan_continues_training_identically(kind, tmp_path):
         history = model.fit(*data, batch_size=8, epochs=1, verbose=0, shuffle=False)
         assert np.all(np.isfinite(list(history.history.values())))
 
-    def state(model):
-        return snapshot(
-            list(model.variables) + model.d_optimizer.variables + model.g_optimizer.variables
-        )
-
     fit(gan)
     gan.save(tmp_path / "gan.keras")
     restored = keras.models.load_model(tmp_path / "gan.keras")
@@ -204,7 +200,7 @@ def test_reloaded_gan_continues_training_identically(kind, tmp_path):
     assert int(restored.g_optimizer.iterations) == 2
     fit(gan)
     fit(restored)
-    assert changed(state(gan), state(restored)) == []
+    assert changed(training_state(gan), training_state(restored)) == []
 
 
 @pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
