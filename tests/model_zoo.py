@@ -84,6 +84,14 @@ def snapshot(model_or_variables):
     return {v.path: np.array(keras.ops.convert_to_numpy(v)) for v in variables}
 
 
+def training_state(gan):
+    """Every number training carries on from: the GAN's variables (both networks, EMA,
+    seeds, augmenter state) and both optimizers' variables, by path."""
+    return snapshot(
+        list(gan.variables) + list(gan.d_optimizer.variables) + list(gan.g_optimizer.variables)
+    )
+
+
 def changed(before, after):
     """Paths of the variables whose value is not bit-identical, matched in order."""
     assert len(before) == len(after), (list(before), list(after))

@@ -13,6 +13,7 @@ from model_zoo import dense_discriminator
 from model_zoo import dense_generator
 from model_zoo import images
 from model_zoo import snapshot
+from model_zoo import training_state
 
 import keras_gan
 from keras_gan.augmentation import ADA
@@ -52,19 +53,130 @@ def test_shape_and_dtype_kept_for_any_image(height, width, channels, dtype):
         assert np.all(np.isfinite(numpy(y).astype("float32")))
 
 
-@given(height=st.integers(3, 12), width=st.integers(3, 12), channels=st.sampled_from([1, 3]))
-def test_translation_and_cutout_only_move_or_zero_values(height, width, channels):
-    x = images(4, (height, width, channels))
-    y = numpy(DiffAugment(("translation", "cutout"), seed=1)(x, training=True))
-    assert np.isin(y, np.append(x, 0.0)).all()  # nothing invented: range kept
-    assert y.min() >= min(x.min(), 0.0) and y.max() <= max(x.max(), 0.0)
+def augmented(augmenter, x):
+    """`augmenter(x, training=True)` as NumPy, checked to keep the shape and dtype."""
+    y = augmenter(x, training=True)
+    assert tuple(y.shape) == x.shape
+    assert keras.backend.standardize_dtype(y.dtype) == str(x.dtype)
+    return numpy(y)
 
 
-def test_ada_with_p_zero_and_inference_leave_images_unchanged():
-    x = images(4, (7, 5, 3))
-    np.testing.assert_allclose(numpy(ADA(p=0.0, seed=0)(x, training=True)), x, atol=1e-6)
+def shifted(image, dy, dx):
+    """`image` moved down `dy` and right `dx` pixels, the uncovered border 0 (NumPy)."""
+    height, width = image.shape[:2]
+    out = np.zeros_like(image)
+    rows, cols = slice(max(dy, 0), height + min(dy, 0)), slice(max(dx, 0), width + min(dx, 0))
+    src_rows = slice(max(-dy, 0), height + min(-dy, 0))
+    src_cols = slice(max(-dx, 0), width + min(-dx, 0))
+    out[rows, cols] = image[src_rows, src_cols]
+    return out
+
+
+def test_translation_moves_content_by_whole_pixels_within_the_ratio():
+    # 8 x 12 with ratio 0.25: shifts up to 2 rows and 3 columns each way. A marked
+    # pixel (5.0, on a background in [0.5, 1]) shows where each image went.
+    n = 64
+    x = np.repeat(np.abs(images(1, (8, 12, 2))) * 0.5 + 0.5, n, axis=0)
+    x[:, 4, 6, :] = 5.0
+    y = augmented(DiffAugment("translation", translation_ratio=0.25, seed=0), x)
+    shifts = []
+    for image, out in zip(x, y):
+        (row,), (col,) = np.nonzero(out[..., 0] == 5.0)
+        dy, dx = int(row) - 4, int(col) - 6
+        np.testing.assert_array_equal(out, shifted(image, dy, dx))
+        shifts.append((dy, dx))
+    dy, dx = np.array(shifts).T
+    assert set(dy) == set(range(-2, 3)) and set(dx) == set(range(-3, 4))
+
+
+@pytest.mark.parametrize("ratio, side", [(0.5, (4, 6)), (0.25, (2, 3))])
+def test_cutout_zeroes_one_rectangle_of_the_ratio_and_nothing_else(ratio, side):
+    # The rectangle's centre is any pixel, so it is clipped at the border: each side is
+    # the full size where it fits, at least half of it otherwise.
+    n = 64
+    x = np.abs(images(n, (8, 12, 3))) + 0.1  # no zero of its own
+    y = augmented(DiffAugment("cutout", cutout_ratio=ratio, seed=0), x)
+    full = 0
+    for image, out in zip(x, y):
+        cut = out == 0.0
+        assert (cut == cut[..., :1]).all()  # all channels of a pixel
+        cut = cut[..., 0]
+        rows, cols = np.nonzero(cut.any(1))[0], np.nonzero(cut.any(0))[0]
+        assert np.array_equal(cut, np.outer(cut.any(1), cut.any(0)))  # one rectangle
+        for found, size, limit in ((rows, side[0], 8), (cols, side[1], 12)):
+            inside = 0 < found[0] and found[-1] < limit - 1
+            assert len(found) == size if inside else size - size // 2 <= len(found) <= size
+        full += len(rows) * len(cols) == side[0] * side[1]
+        np.testing.assert_array_equal(out[~cut], image[~cut])
+    assert full > n // 4
+
+
+def colour_parameters(x, y):
+    """Brightness `b`, contrast `c` and saturation `s` with which
+    `y = mean(x) + b + c (g(x) - mean(x)) + c s (x - g(x))`, `g` each pixel's mean over
+    the channels, fitted by least squares per image, and that fit (NumPy)."""
+    per_image = (1, 2, 3)
+    grey_x, grey_y = x.mean(-1, keepdims=True), y.mean(-1, keepdims=True)
+    mean_x = x.mean(axis=per_image, keepdims=True)
+    b = y.mean(axis=per_image, keepdims=True) - mean_x
+    dev_grey, dev = grey_x - mean_x, x - grey_x
+    c = np.sum((grey_y - mean_x - b) * dev_grey, per_image, keepdims=True)
+    c = c / np.sum(dev_grey**2, per_image, keepdims=True)
+    cs = np.sum((y - grey_y) * dev, per_image, keepdims=True)
+    cs = cs / np.sum(dev**2, per_image, keepdims=True)
+    fit = mean_x + b + c * dev_grey + cs * dev
+    return b.ravel(), c.ravel(), (cs / c).ravel(), fit
+
+
+def test_diffaugment_colour_shifts_brightness_scales_contrast_and_saturation():
+    # Brightness adds U(-0.5, 0.5) to the mean; contrast scales the grey image's
+    # deviation from the mean by U(0.5, 1.5); saturation scales each pixel's channel
+    # spread by U(0, 2) and leaves the grey image alone.
+    x = images(64, (6, 5, 3))
+    y = augmented(DiffAugment("color", seed=0), x)
+    b, c, s, fit = colour_parameters(x.astype("float64"), y.astype("float64"))
+    np.testing.assert_allclose(y, fit, atol=1e-5)  # exactly these three effects
+    for values, low, high in ((b, -0.5, 0.5), (c, 0.5, 1.5), (s, 0.0, 2.0)):
+        assert low <= values.min() and values.max() <= high
+        assert np.ptp(values) > 0.7 * (high - low)  # drawn across the range
+    assert abs(np.corrcoef(b, c)[0, 1]) < 0.4 and abs(np.corrcoef(c, s)[0, 1]) < 0.4
+
+
+def test_ada_with_p_zero_is_the_identity_and_with_p_one_changes_every_image():
+    x = images(16, (7, 5, 3))
+    # The identity map and the unit colour factors still round: to within a few ulps.
+    identity = augmented(ADA(p=0.0, adaptive=False, seed=0), x)
+    np.testing.assert_allclose(identity, x, rtol=0, atol=4 * np.finfo("float32").eps)
+    y = augmented(ADA(p=1.0, adaptive=False, seed=0), x)
+    assert all(np.abs(a - b).max() > 0.1 for a, b in zip(x, y))
     for augmenter in augmenters():
         np.testing.assert_array_equal(numpy(augmenter(x, training=False)), x)
+
+
+def test_ada_colour_and_cutout_on_flat_colour_images():
+    # An image of one colour stays one colour under every geometric transform (its
+    # borders are reflected), so with p = 1 only the colour transforms and the cutout
+    # show: `mean + b + 2^(N(0, 0.5) + N(0, 1)) (colour - mean)` outside a rectangle of
+    # half the size set to 0, with b ~ N(0, 0.2).
+    colour = np.array([0.6, -0.2, 0.1], "float32")
+    x = np.broadcast_to(colour, (256, 8, 8, 3)).copy()
+    y = augmented(ADA(p=1.0, adaptive=False, seed=0), x)
+    b, log_factor = [], []
+    for out in y:
+        cut = np.all(out == 0.0, axis=-1)
+        rows, cols = np.nonzero(cut.any(1))[0], np.nonzero(cut.any(0))[0]
+        assert np.array_equal(cut, np.outer(cut.any(1), cut.any(0)))  # one rectangle
+        assert 2 <= len(rows) <= 4 and 2 <= len(cols) <= 4
+        pixels = out[~cut]
+        np.testing.assert_allclose(pixels, np.broadcast_to(pixels[0], pixels.shape), atol=1e-4)
+        factor = (pixels[0] - pixels[0].mean()) / (colour - colour.mean())
+        np.testing.assert_allclose(factor, factor[0], rtol=1e-3)  # the hue is kept
+        b.append(pixels[0].mean() - colour.mean())
+        log_factor.append(np.log2(factor[0]))
+    b, log_factor = np.array(b), np.array(log_factor)
+    assert abs(b.mean()) < 0.05 and 0.16 < b.std() < 0.24
+    assert abs(log_factor.mean()) < 0.25
+    assert 0.85 < log_factor.std() / np.sqrt(0.5**2 + 1.0**2) < 1.15
 
 
 @pytest.mark.parametrize("augmenter", ["diffaugment", "ada"])
@@ -183,10 +295,7 @@ def test_p_and_augmentation_seeds_survive_save_load_and_resume_exactly(kind, tmp
     gan.fit(x, batch_size=8, epochs=1, verbose=0, shuffle=False)
     gan.save(tmp_path / "gan.keras")
     restored = keras.models.load_model(tmp_path / "gan.keras")
-    state = lambda m: snapshot(  # noqa: E731
-        list(m.variables) + list(m.d_optimizer.variables) + list(m.g_optimizer.variables)
-    )
-    assert changed(state(gan), state(restored)) == []
+    assert changed(training_state(gan), training_state(restored)) == []
     assert np.array_equal(
         numpy(gan.augmenter.seed_generator.state), numpy(restored.augmenter.seed_generator.state)
     )
@@ -196,7 +305,7 @@ def test_p_and_augmentation_seeds_survive_save_load_and_resume_exactly(kind, tmp
         assert restored.penalty_every == 2 and restored.r1_weight == 1.0
     for model in (gan, restored):
         model.fit(x, batch_size=8, epochs=1, verbose=0, shuffle=False)
-    assert changed(state(gan), state(restored)) == []
+    assert changed(training_state(gan), training_state(restored)) == []
 
 
 def test_bad_values_are_reported():

@@ -99,18 +99,50 @@ def test_finite_when_the_gradient_is_zero():
     assert all(np.isfinite(keras.ops.convert_to_numpy(v)).all() for v in gan.weights)
 
 
+def test_r1_on_a_quadratic_discriminator_by_hand():
+    # `D(x) = sum_j a_j x_j^2` has the input gradient `2 a x`, different for each real
+    # sample: R1 = mean_i sum_j (2 a_j x_ij)^2 over the real batch, and the
+    # discriminator loss grows by gamma / 2 * R1 over the same step without it (same
+    # seed, same noise; learning rates 0 keep the networks fixed).
+    a = images(1, seed=3)[0]
+    x = images(8, seed=5)
+    inputs = keras.Input(a.shape)
+    squares = layers.Lambda(keras.ops.square)(layers.Flatten()(inputs))
+    dense = layers.Dense(1, use_bias=False)
+    discriminator = keras.Model(inputs, dense(squares))
+    dense.kernel.assign(a.reshape(-1, 1))
+    expected = np.mean(np.sum((2 * a * x).reshape(8, -1) ** 2, axis=1))
+    generator, logs = dense_generator(batch_norm=False), {}
+    for gamma in (0.0, 0.6):
+        gan = keras_gan.GAN(generator, discriminator, seed=1)
+        gan.compile(keras.optimizers.SGD(0.0), keras.optimizers.SGD(0.0), r1_penalty=gamma)
+        logs[gamma] = gan.train_on_batch(x, return_dict=True)
+    assert logs[0.6]["r1_penalty"] == pytest.approx(expected, rel=1e-5)
+    assert logs[0.6]["d_loss"] - logs[0.0]["d_loss"] == pytest.approx(0.3 * expected, rel=1e-4)
+
+
 def test_conditional_gan_logs_r1_and_r2():
-    g, d = conditional_pair()
-    cgan = keras_gan.ConditionalGAN(g, d, num_classes=3)
+    # `D(x, y) = <w, x> + e_y`: the gradient with respect to the samples is `w`, whatever
+    # the label, so R1 = R2 = ||w||^2.
+    w = images(1)[0]
+    samples, labels = keras.Input(w.shape), keras.Input((1,), dtype="int32")
+    dense = layers.Dense(1)
+    score = layers.Add()(
+        [dense(layers.Flatten()(samples)), layers.Flatten()(layers.Embedding(3, 1)(labels))]
+    )
+    discriminator = keras.Model([samples, labels], score)
+    dense.kernel.assign(w.reshape(-1, 1))
+    cgan = keras_gan.ConditionalGAN(conditional_pair()[0], discriminator, num_classes=3)
     cgan.compile(
-        keras.optimizers.Adam(1e-3),
-        keras.optimizers.Adam(1e-3),
+        keras.optimizers.SGD(0.0),
+        keras.optimizers.SGD(0.0),
         r1_penalty=1.0,
         r2_penalty=1.0,
         penalty_every=2,
     )
     history = cgan.fit(images(8), np.arange(8) % 3, batch_size=4, epochs=1, verbose=0)
-    assert history.history["r1_penalty"][0] > 0 and history.history["r2_penalty"][0] > 0
+    assert history.history["r1_penalty"][0] == pytest.approx(np.sum(w**2), rel=1e-5)
+    assert history.history["r2_penalty"][0] == pytest.approx(np.sum(w**2), rel=1e-5)
 
 
 @pytest.mark.parametrize("penalty", ["r1_penalty", "r2_penalty", "gradient_penalty"])
@@ -178,9 +210,11 @@ def test_evaluate_and_validation_report_r1_and_r2():
 @pytest.mark.parametrize("penalty", ["r1_penalty", "r2_penalty", "gradient_penalty"])
 def test_jit_compile_with_a_penalty(penalty):
     # On PyTorch, torch.compile cannot take the penalty's gradient of a gradient: refused
-    # at compile; XLA (TensorFlow, JAX) can.
-    gan = keras_gan.GAN(dense_generator(), linear_discriminator(images(1)[0]))
-    adam = keras.optimizers.Adam
+    # at compile; XLA (TensorFlow, JAX) can. The linear discriminator's input gradient is
+    # `w` everywhere: R1 = R2 = ||w||^2 and WGAN-GP's (||w|| - 1)^2.
+    w = images(1)[0]
+    gan = keras_gan.GAN(dense_generator(), linear_discriminator(w))
+    sgd = keras.optimizers.SGD
     if keras.config.backend() == "torch":
         message = (
             r"Expected `jit_compile=False` \(the default on PyTorch\) with a gradient penalty"
@@ -188,9 +222,12 @@ def test_jit_compile_with_a_penalty(penalty):
             rf"jit_compile=True with {penalty}=1\.0"
         )
         with pytest.raises(ValueError, match=message):
-            gan.compile(adam(), adam(), jit_compile=True, **{penalty: 1.0})
-        gan.compile(adam(), adam(), jit_compile=True, run_eagerly=True, **{penalty: 1.0})
+            gan.compile(sgd(0.0), sgd(0.0), jit_compile=True, **{penalty: 1.0})
+        gan.compile(sgd(0.0), sgd(0.0), jit_compile=True, run_eagerly=True, **{penalty: 1.0})
         assert not gan.jit_compile
-    gan.compile(adam(), adam(), jit_compile=keras.config.backend() != "torch", **{penalty: 1.0})
+    jit = keras.config.backend() != "torch"
+    gan.compile(sgd(0.0), sgd(0.0), jit_compile=jit, **{penalty: 1.0})
     history = gan.fit(images(8), batch_size=8, epochs=1, verbose=0)
-    assert history.history[penalty][0] > 0
+    norm = np.sqrt(np.sum(w.astype("float64") ** 2))
+    expected = (norm - 1.0) ** 2 if penalty == "gradient_penalty" else norm**2
+    assert history.history[penalty][0] == pytest.approx(expected, rel=1e-5)

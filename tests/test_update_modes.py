@@ -75,6 +75,92 @@ def test_simultaneous_step_equals_the_tf_tutorial_step():
         )
 
 
+def sigmoid(t):
+    return 1.0 / (1.0 + np.exp(-t))
+
+
+def linear_pair(latent_dim=3, sample_shape=(2, 2, 1)):
+    """`G(z) = z A + a` (reshaped) and `D(x) = x w + c`: their gradients are closed-form."""
+    z = keras.Input((latent_dim,))
+    generator = keras.Model(z, keras.layers.Reshape(sample_shape)(keras.layers.Dense(4)(z)))
+    x = keras.Input(sample_shape)
+    discriminator = keras.Model(x, keras.layers.Dense(1)(keras.layers.Flatten()(x)))
+    return generator, discriminator
+
+
+def numpy_step(params, real, noises, update, d_steps, lr):
+    """One step of the non-saturating GAN with SGD, gradients by hand (NumPy).
+
+    `L_D = mean softplus(-D(x)) + mean softplus(D(G(z)))`, `L_G = mean softplus(-D(G(z)))`;
+    alternating: `d_steps` discriminator updates, each on fresh noise, then the generator
+    on fresh noise against the updated discriminator; simultaneous: both gradients at
+    the old weights, on one noise batch.
+    """
+    A, a, w, c = params
+    n = len(real)
+
+    def d_grads(w, c, z):
+        fake = z @ A + a
+        dr = -sigmoid(-(real @ w + c)) / n  # dL_D / dD(x_i)
+        df = sigmoid(fake @ w + c) / n  # dL_D / dD(G(z_i))
+        return real.T @ dr + fake.T @ df, dr.sum(0) + df.sum(0)
+
+    def g_grads(w, c, z):
+        fake = z @ A + a
+        dfake = (-sigmoid(-(fake @ w + c)) / n) @ w.T  # dL_G / dG(z_i)
+        return z.T @ dfake, dfake.sum(0)
+
+    noises = iter(noises)
+    if update == "simultaneous":
+        z = next(noises)
+        (gw, gc), (gA, ga) = d_grads(w, c, z), g_grads(w, c, z)
+        return A - lr * gA, a - lr * ga, w - lr * gw, c - lr * gc
+    for _ in range(d_steps):
+        gw, gc = d_grads(w, c, next(noises))
+        w, c = w - lr * gw, c - lr * gc
+    gA, ga = g_grads(w, c, next(noises))
+    return A - lr * gA, a - lr * ga, w, c
+
+
+@pytest.mark.parametrize(
+    "update, d_steps", [("simultaneous", 1), ("alternating", 1), ("alternating", 2)]
+)
+def test_step_equals_a_numpy_reference_on_linear_networks(update, d_steps):
+    # Every backend: two fitted steps against the same two steps by hand. The noise is
+    # what a generator of the GAN's seed draws, `(batch, latent_dim)` standard normal.
+    lr, batch, latent_dim = 0.1, 4, 3
+    generator, discriminator = linear_pair(latent_dim)
+    params = [
+        keras.ops.convert_to_numpy(v).astype("float64")
+        for v in generator.trainable_variables + discriminator.trainable_variables
+    ]
+    gan = keras_gan.GAN(generator, discriminator, seed=3)
+    gan.compile(keras.optimizers.SGD(lr), keras.optimizers.SGD(lr), update=update, d_steps=d_steps)
+    x = images(2 * batch, (2, 2, 1))
+    gan.fit(x, batch_size=batch, epochs=1, verbose=0, shuffle=False)
+
+    seed = keras.random.SeedGenerator(3)
+    draws = 1 if update == "simultaneous" else d_steps + 1
+    for step in range(2):
+        noises = [
+            keras.ops.convert_to_numpy(keras.random.normal((batch, latent_dim), seed=seed))
+            for _ in range(draws)
+        ]
+        real = x[step * batch : (step + 1) * batch].reshape(batch, -1).astype("float64")
+        params = numpy_step(
+            params, real, [z.astype("float64") for z in noises], update, d_steps, lr
+        )
+    fitted = generator.trainable_variables + discriminator.trainable_variables
+    for variable, expected in zip(fitted, params):
+        np.testing.assert_allclose(
+            keras.ops.convert_to_numpy(variable),
+            expected,
+            rtol=1e-5,
+            atol=1e-6,
+            err_msg=variable.path,
+        )
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
