@@ -13,7 +13,7 @@ fresh process, rounds interleaved:
 ```bash
 python benchmarks/image_folder.py --large 50000 --small 1000 --rounds 3
 ```
-Targets (issue 14): pipeline >= 5x the step's images/s; the training run's peak RSS on
+Targets: pipeline >= 5x the step's images/s; the training run's peak RSS on
 the large folder within 1.5 GB of the small folder's.
 """
 

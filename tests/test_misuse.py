@@ -1,4 +1,4 @@
-"""What a new user gets wrong, refused or warned about clearly (issue 13)."""
+"""What a new user gets wrong, refused or warned about clearly."""
 
 import keras
 import numpy as np
