@@ -446,16 +446,10 @@ def _unreadable_image_error(args, error):
 
     if not (_is_folder(args) and isinstance(error, tf.errors.InvalidArgumentError)):
         return None
-    from keras_gan.datasets.image_folder import find_damaged
-    from keras_gan.datasets.image_folder import list_images
+    from keras_gan.datasets.image_folder import named_error
 
-    damaged = find_damaged(list_images(args.dataset)[0])
-    if damaged is None:
-        return None
-    path, reason = damaged
-    return ValueError(
-        f"Expected readable images. Received: {path!r}, which fails to decode ({reason})"
-    )
+    # The pipeline has already found and named the file: no second scan of the folder.
+    return named_error(error)
 
 
 def _load_model(path):
