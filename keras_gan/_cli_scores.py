@@ -7,11 +7,11 @@ Imported by `keras_gan.cli` after the arguments are read (it needs Keras).
 import math
 import time
 
-import keras
 import numpy as np
 
 from keras_gan import architectures
 from keras_gan import metrics
+from keras_gan._distribute import gpu_visible
 from keras_gan.metrics import _reference
 from keras_gan.metrics import _stats
 from keras_gan.metrics import fid_inception
@@ -33,18 +33,6 @@ EPOCH_KID_SUBSETS = 10
 #: up to 0.5 / sqrt(n) (one standard error), 0.05 at 100, and the k-NN balls, of 3
 #: and 5 neighbours, need sets many times that size to trace a distribution.
 MIN_REPORT_SAMPLES = 100
-
-
-def gpu_visible():
-    """Whether the backend sees a GPU."""
-    if keras.config.backend() == "torch":  # Keras has no device listing for PyTorch
-        import torch
-
-        return torch.cuda.is_available()
-    try:
-        return bool(keras.distribution.list_devices("gpu"))
-    except RuntimeError:  # JAX without a GPU platform
-        return False
 
 
 def feature_models(

@@ -1,4 +1,5 @@
-"""Which process of a multi-process run this is, and what only one process should do.
+"""Which process of a multi-process run this is, what only one process should do, and
+whether there is a GPU.
 
 Several processes train one GAN under JAX's `keras.distribution` (after
 `keras.distribution.initialize`) or TensorFlow's `MultiWorkerMirroredStrategy`.
@@ -15,6 +16,18 @@ import keras
 import numpy as np
 
 from keras_gan import _keras_internals
+
+
+def gpu_visible():
+    """Whether the backend sees a GPU."""
+    if keras.config.backend() == "torch":  # Keras has no device listing for PyTorch
+        import torch
+
+        return torch.cuda.is_available()
+    try:
+        return bool(keras.distribution.list_devices("gpu"))
+    except RuntimeError:  # JAX without a GPU platform
+        return False
 
 
 def _tf_strategy(model):

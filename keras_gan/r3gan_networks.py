@@ -22,6 +22,7 @@ from keras import layers
 
 from keras_gan import checks
 from keras_gan.r3gan_layers import GenerativeBasis
+from keras_gan.r3gan_layers import GroupedConv2D
 from keras_gan.r3gan_layers import LowPassDownsample2D
 from keras_gan.r3gan_layers import LowPassUpsample2D
 
@@ -113,7 +114,7 @@ def _residual_block(x, name, gain, seeds):
         expanded, 1, kernel_initializer=_he_normal(seeds(), gain), name=f"{name}_expand"
     )(x)
     y = layers.LeakyReLU(LEAK, name=f"{name}_act1")(y)
-    y = layers.Conv2D(
+    y = GroupedConv2D(
         expanded,
         3,
         padding="same",

@@ -11,8 +11,10 @@ import keras_gan
 from keras_gan import architectures
 from keras_gan import introspection
 from keras_gan.r3gan_layers import GenerativeBasis
+from keras_gan.r3gan_layers import GroupedConv2D
 from keras_gan.r3gan_layers import LowPassDownsample2D
 from keras_gan.r3gan_layers import LowPassUpsample2D
+from keras_gan.r3gan_layers import block_diagonal_kernel
 
 # Tiny networks: 16 channels at 4x4 (a grouped 3x3 convolution of 2 groups) and 8 above.
 TINY = dict(width=[16, 8], blocks_per_stage=1)
@@ -286,3 +288,24 @@ def test_gan_trains_under_xla():
     images = np.random.default_rng(0).uniform(-1, 1, (16, 8, 8, 1)).astype("float32")
     history = gan.fit(images, batch_size=8, epochs=1, verbose=0).history
     assert all(np.isfinite(history[key][-1]) for key in ("d_loss", "g_loss"))
+
+
+@pytest.mark.parametrize("groups", [1, 2, 4])
+def test_grouped_conv_computes_keras_grouped_convolution(groups):
+    rng = np.random.default_rng(groups)
+    x = rng.normal(size=(2, 5, 5, 8)).astype("float32")
+    reference = keras.layers.Conv2D(8, 3, padding="same", groups=groups)
+    grouped = GroupedConv2D(8, 3, padding="same", groups=groups)
+    reference.build(x.shape)
+    grouped.build(x.shape)
+    grouped.set_weights(reference.get_weights())
+    np.testing.assert_allclose(_numpy(grouped(x)), _numpy(reference(x)), rtol=1e-5, atol=1e-5)
+    # The block-diagonal kernel against one built by hand in NumPy.
+    kernel = rng.normal(size=(3, 3, 8 // groups, 8)).astype("float32")
+    expected = np.zeros((3, 3, 8, 8), "float32")
+    per_in, per_out = 8 // groups, 8 // groups
+    for g in range(groups):
+        expected[:, :, g * per_in : (g + 1) * per_in, g * per_out : (g + 1) * per_out] = kernel[
+            :, :, :, g * per_out : (g + 1) * per_out
+        ]
+    np.testing.assert_array_equal(_numpy(block_diagonal_kernel(kernel, groups)), expected)
