@@ -26,6 +26,8 @@ import time
 import _common
 
 ARMS = ("default", "diffaugment", "ada", "r1")
+#: Arms that train a whole `keras_gan.recipes` recipe instead of the default one.
+RECIPE_ARMS = ("r3gan",)
 BATCH = 32
 DRAWS = 3  # generated sets averaged per score
 
@@ -38,6 +40,8 @@ def _settings(arm, r1):
     (plain `r1` takes `--r1`).
     """
     settings = {"augment": None, "r1_penalty": 0.0}
+    if arm in RECIPE_ARMS:
+        return {}
     for part in arm.split("+"):
         name, _, value = part.partition("=")
         name, *policy = name.split("-")
@@ -48,7 +52,7 @@ def _settings(arm, r1):
         ):
             raise SystemExit(
                 f"Expected arms among {ARMS} joined by '+' (diffaugment-POLICY, ada=TARGET, "
-                f"r1=GAMMA). Received: {arm!r}"
+                f"r1=GAMMA), or a recipe among {RECIPE_ARMS}. Received: {arm!r}"
             )
         if name == "diffaugment":
             settings["augment"] = ("diffaugment", tuple(policy)) if policy else "diffaugment"
@@ -72,51 +76,73 @@ def _augmenter(augment, seed):
 
 
 def recipe_gan(image_shape, seed, **compile_settings):
-    """`keras-gan train`'s GAN for images of `image_shape`, compiled with its defaults
-    plus `compile_settings`: the CLI's networks (`cli._build_networks`), generator EMA,
-    Adam learning rates with beta_1=0.5 and loss, read from its parser's defaults so
-    that the benchmarks follow the CLI."""
-    import keras
+    """`keras-gan train`'s GAN for images of `image_shape` (`keras_gan.recipes.dcgan`,
+    whose defaults are the CLI's), compiled with `compile_settings` on top."""
+    from keras_gan import recipes
 
-    import keras_gan
-    from keras_gan import cli
-
-    cli._import_modules(verbose=True)  # the CLI's modules, its logging left as it is
-    args = cli.build_parser().parse_args(["train", "--seed", str(seed)])
-    generator, discriminator = cli._build_networks(args, tuple(image_shape))
-    gan = keras_gan.GAN(generator, discriminator, seed=seed, ema_decay=args.ema_decay)
-    gan.compile(
-        keras.optimizers.Adam(args.d_lr, beta_1=0.5),
-        keras.optimizers.Adam(args.g_lr, beta_1=0.5),
-        **{"loss": args.loss, **compile_settings},
-    )
+    gan, _ = recipes.dcgan(image_shape, seed=seed, **compile_settings)
     return gan
 
 
-def run_one(fraction, arm, seed, steps, r1, grid_path):
+def digit_split(split):
+    """`(train, train_labels, held_out, classifier)` of data split `split`.
+
+    Split 0 is `load_digits`' own (train 1,438 / held out 359) with the digits
+    classifier trained on its training part. Split K > 0 shuffles all 1,797 digits
+    with seed K and holds out 20% of each class, so other digits are held out (and
+    others come first in a subset); the classifier is then trained on that split's
+    training part, as `digits_classifier` is on split 0's.
+    """
+    import numpy as np
+
+    from keras_gan import architectures
+    from keras_gan.datasets import load_digits
+
+    if split == 0:
+        train, train_labels = load_digits("train")
+        held_out, _ = load_digits("test")
+        return train, train_labels, held_out, architectures.digits_classifier(seed=0)
+    images, labels = load_digits("all")
+    rng = np.random.default_rng(split)
+    order = rng.permutation(len(images))
+    held = np.zeros(len(images), bool)
+    for digit in range(10):
+        members = order[labels[order] == digit]
+        held[members[: int(round(0.2 * len(members)))]] = True
+    train_order = order[~held[order]]
+    train, train_labels = images[train_order], labels[train_order]
+    classifier = architectures.train_classifier(train, train_labels, epochs=30, seed=0)
+    return train, train_labels, images[order[held[order]]], classifier
+
+
+def run_one(fraction, arm, seed, steps, r1, grid_path, split=0):
     """Trains one arm in this process; returns its scores."""
     import keras
     import numpy as np
 
     from keras_gan import architectures
     from keras_gan import images as images_module
-    from keras_gan.datasets import load_digits
+    from keras_gan import recipes
     from keras_gan.metrics import quality_scores
 
     keras.utils.set_random_seed(seed)
-    train, _ = load_digits("train")
-    test, _ = load_digits("test")
+    train, _, test, classifier = digit_split(split)
     count = max(BATCH, int(round(fraction * len(train))))
-    subset, _ = load_digits("train", max_samples=count)
+    subset = train[:count]
     data = np.concatenate([subset] * -(-len(train) // len(subset)))[: len(train)]
     epochs = -(-steps // -(-len(train) // BATCH))
-    settings = _settings(arm, r1)
-    settings["augment"] = _augmenter(settings["augment"], seed)
-    gan = recipe_gan((8, 8, 1), seed, **settings)
+    callbacks = []
+    if arm in RECIPE_ARMS:
+        gan, callbacks = recipes.get(arm)((8, 8, 1), total_images=epochs * len(data), seed=seed)
+    else:
+        settings = _settings(arm, r1)
+        settings["augment"] = _augmenter(settings["augment"], seed)
+        gan = recipe_gan((8, 8, 1), seed, **settings)
     start = time.time()
-    history = gan.fit(data, batch_size=BATCH, epochs=epochs, shuffle=True, verbose=0)
+    history = gan.fit(
+        data, batch_size=BATCH, epochs=epochs, shuffle=True, verbose=0, callbacks=callbacks
+    )
     seconds = time.time() - start
-    classifier = architectures.digits_classifier(seed=0)
     extractor = architectures.feature_extractor(classifier)
     draws = [
         quality_scores(
@@ -138,6 +164,7 @@ def run_one(fraction, arm, seed, steps, r1, grid_path):
     result.update(
         {
             "fraction": fraction,
+            "split": split,
             "images": len(subset),
             "arm": arm,
             "seed": seed,
@@ -154,17 +181,25 @@ def run_one(fraction, arm, seed, steps, r1, grid_path):
 
 
 def _groups(results):
-    """`{(fraction, arm): [results]}` in the table's order: 100% first, then by arm."""
+    """`{(fraction, arm): [results]}` in the table's order: 100% first, then by arm.
+
+    A run on data split K > 0 is grouped under the arm `"ARM split K"`.
+    """
     groups = {}
     for r in results:
-        groups.setdefault((r["fraction"], r["arm"]), []).append(r)
+        arm = r["arm"] + (f" split {r['split']}" if r.get("split") else "")
+        groups.setdefault((r["fraction"], arm), []).append(r)
     return dict(sorted(groups.items(), key=lambda kv: (-kv[0][0], kv[0][1])))
 
 
 def _baseline_fd(results):
     import numpy as np
 
-    baseline = [r["fd"] for r in results if r["fraction"] == 1.0 and r["arm"] == "default"]
+    baseline = [
+        r["fd"]
+        for r in results
+        if r["fraction"] == 1.0 and r["arm"] == "default" and not r.get("split")
+    ]
     return float(np.mean(baseline)) if baseline else None
 
 
@@ -294,6 +329,13 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--steps", type=int, default=9000)
     parser.add_argument("--r1", type=float, default=0.5, help="R1 gamma of the r1 arm")
+    parser.add_argument(
+        "--splits",
+        type=int,
+        nargs="+",
+        default=[0],
+        help="data splits: 0 is load_digits' own, K > 0 holds out other digits (digit_split)",
+    )
     parser.add_argument("--out", default="docs/little_data.json")
     parser.add_argument("--table", default="docs/little_data_table.md", help="markdown table")
     parser.add_argument("--grids", default="docs/little_data", help="PNG folder (first seed)")
@@ -301,13 +343,16 @@ def main(argv=None):
     parser.add_argument("--one", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
-        fraction, arm, seed, grid = args.one.split(":", 3)
-        result = run_one(float(fraction), arm, int(seed), args.steps, args.r1, grid or None)
+        fraction, arm, seed, split, grid = args.one.split(":", 4)
+        result = run_one(
+            float(fraction), arm, int(seed), args.steps, args.r1, grid or None, int(split)
+        )
         print("RESULT " + json.dumps(result), flush=True)
         return 0
     os.makedirs(args.grids, exist_ok=True)
     plan = [
-        {"fraction": float(fraction), "arm": arm, "seed": seed}
+        {"fraction": float(fraction), "arm": arm, "seed": seed, "split": split}
+        for split in args.splits
         for seed in args.seeds
         for group in args.runs
         for fraction, arm in (item.split(":") for item in group.split(","))
@@ -316,10 +361,11 @@ def main(argv=None):
         _settings(run["arm"], args.r1)
 
     def run_child(run):
-        fraction, arm, seed = run["fraction"], run["arm"], run["seed"]
+        fraction, arm, seed, split = run["fraction"], run["arm"], run["seed"], run["split"]
         grid = ""
         if seed == args.seeds[0]:
-            grid = os.path.join(args.grids, f"{int(fraction * 100)}pct_{arm}.png")
+            suffix = f"_split{split}" if split else ""
+            grid = os.path.join(args.grids, f"{int(fraction * 100)}pct_{arm}{suffix}.png")
         return _common.child_result(
             __file__,
             [
@@ -330,9 +376,9 @@ def main(argv=None):
                 "--r1",
                 str(args.r1),
                 "--one",
-                f"{fraction}:{arm}:{seed}:{grid}",
+                f"{fraction}:{arm}:{seed}:{split}:{grid}",
             ],
-            what=f"run {fraction}:{arm}:{seed}",
+            what=f"run {fraction}:{arm}:{seed} split {split}",
         )
 
     results = _common.resumable_runs(

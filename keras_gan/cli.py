@@ -30,6 +30,10 @@ DEFAULT_EPOCHS = 200
 #: The names of `keras_gan.losses.LOSS_NAMES` (a test keeps them equal), listed here so
 #: that `--help` needs no Keras import.
 LOSS_NAMES = ("minimax", "non_saturating", "wasserstein", "hinge", "least_squares")
+#: `--recipe` choices (`keras_gan.recipes.RECIPES`; a test keeps them equal).
+RECIPES = ("dcgan", "r3gan")
+#: The flags of the dcgan recipe that `--recipe r3gan` sets itself.
+R3GAN_FIXED_FLAGS = ("--loss", "--d-lr", "--g-lr", "--ema-decay", "--reuse-fakes", "--r1")
 #: Image sides of a folder dataset: those of the DCGAN presets.
 FOLDER_IMAGE_SIZES = (32, 64, 128)
 #: Real images of a folder held in memory for the scores, per split.
@@ -50,7 +54,7 @@ def _import_modules(verbose):
     to stderr while it loads are dropped, and Keras', TensorFlow's and the backends'
     Python warnings and log messages below errors are hidden.
     """
-    global keras, architectures, callbacks, datasets, images, scores, GAN, _distribute
+    global keras, architectures, callbacks, datasets, images, recipes, scores, GAN, _distribute
     if not verbose:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         warnings.filterwarnings("ignore", module=r"(keras|tensorflow|jax|torch|absl)(\.|$)")
@@ -70,6 +74,7 @@ def _import_modules(verbose):
         from keras_gan import callbacks
         from keras_gan import datasets
         from keras_gan import images
+        from keras_gan import recipes
         from keras_gan.gan import GAN
 
 
@@ -254,12 +259,21 @@ def build_parser() -> argparse.ArgumentParser:
         "generator under OUTPUT_DIR/NAME and prints FD, KID and classifier score.",
         formatter_class=formatter,
     )
+    parser.train_parser = train  # `_flags_given` reads its flags
     _add_dataset_flags(train)
     _add_scoring_flags(train)
     train.add_argument(
         "--epochs", type=_positive_int, default=DEFAULT_EPOCHS, help="passes over the data"
     )
     train.add_argument("--batch-size", type=_positive_int, default=32, help="images per step")
+    train.add_argument(
+        "--recipe",
+        choices=RECIPES,
+        default="dcgan",
+        help="dcgan: DCGAN networks, non-saturating loss, the flags below; r3gan: the modern "
+        "baseline (R3GAN networks, relativistic loss, R1 + R2, schedules), which the flags "
+        f"{', '.join(R3GAN_FIXED_FLAGS)} do not apply to (docs/recipes.md)",
+    )
     train.add_argument(
         "--loss", type=_loss_name, default="non_saturating", help=", ".join(LOSS_NAMES)
     )
@@ -299,7 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0, help="of weights, noise and data order")
     train.add_argument("--output-dir", default="runs", help="parent of the run directory")
     train.add_argument(
-        "--name", default=None, help="run directory name; when not given, DATASET-dcgan-TIME"
+        "--name", default=None, help="run directory name; when not given, DATASET-RECIPE-TIME"
     )
     train.add_argument(
         "--steps-per-epoch",
@@ -425,19 +439,54 @@ def _training_data(args):
     return data, (size, size, channels), len(files), {"shuffle": False}
 
 
-def _build_networks(args, image_shape):
-    """The DCGAN pair: the preset for 32, 64 and 128 px images unless `--width`."""
-    side = max(image_shape[:2])
-    preset = image_shape[0] == image_shape[1] and side in architectures.PRESET_WIDTHS
-    if preset and args.width is None:
-        return architectures.dcgan_preset(
-            side, image_shape[-1], latent_dim=args.latent_dim or 128, seed=args.seed
+def _build_gan(args, image_shape, count):
+    """`(gan, callbacks)` of `--recipe` for `image_shape`, the flags applied."""
+    if args.recipe == "r3gan":
+        given = _flags_given(args.argv, R3GAN_FIXED_FLAGS)
+        if given:
+            raise ValueError(
+                f"Expected none of {', '.join(given)} with --recipe r3gan, which sets the "
+                "loss, learning rates, moving average and penalties itself (use --recipe "
+                f"dcgan to choose them). Received: {' '.join(given)}"
+            )
+        images_per_epoch = (args.steps_per_epoch or math.ceil(count / args.batch_size)) * (
+            args.batch_size
         )
-    width = args.width or (32 if side <= 16 else 64)
-    latent_dim = args.latent_dim or (128 if preset else 32)
-    generator = architectures.dcgan_generator(image_shape, latent_dim, width=width, seed=args.seed)
-    discriminator = architectures.dcgan_discriminator(image_shape, width=width, seed=args.seed + 1)
-    return generator, discriminator
+        return recipes.r3gan(
+            image_shape,
+            total_images=args.epochs * images_per_epoch,
+            seed=args.seed,
+            width=args.width,
+            augment=None if args.augment == "none" else args.augment,
+            **({} if args.latent_dim is None else {"latent_dim": args.latent_dim}),
+        )
+    return recipes.dcgan(
+        image_shape,
+        seed=args.seed,
+        latent_dim=args.latent_dim,
+        width=args.width,
+        loss=args.loss,
+        d_learning_rate=args.d_lr,
+        g_learning_rate=args.g_lr,
+        ema_decay=args.ema_decay,
+        reuse_fakes=args.reuse_fakes,
+        augment=None if args.augment == "none" else args.augment,
+        r1_penalty=args.r1,
+    )
+
+
+def _flags_given(argv, flags):
+    """Which of `train`'s `flags` `argv` gives (abbreviated or not), default or not."""
+    parser = build_parser()
+    train = parser.train_parser
+    unset = object()
+    dests = {}
+    for action in train._actions:
+        if any(flag in action.option_strings for flag in flags):
+            action.default = unset
+            dests[action.dest] = action.option_strings[0]
+    args = parser.parse_args(argv)
+    return [flag for dest, flag in dests.items() if getattr(args, dest) is not unset]
 
 
 def _unreadable_image_error(args, error):
@@ -567,7 +616,7 @@ def _check_run_dir(run_dir):
 def _train(args):
     name = (
         args.name
-        or f"{os.path.basename(os.path.normpath(args.dataset))}-dcgan-"
+        or f"{os.path.basename(os.path.normpath(args.dataset))}-{args.recipe}-"
         + time.strftime("%Y%m%d-%H%M%S")
     )
     run_dir = os.path.join(args.output_dir, name)
@@ -587,23 +636,16 @@ def _train(args):
             epochs=args.epochs,
             cache_dir=os.path.join(args.output_dir, "reference_stats"),
         )
-    generator, discriminator = _build_networks(args, tuple(image_shape))
-    gan = GAN(generator, discriminator, seed=args.seed, ema_decay=args.ema_decay)
-    gan.compile(
-        keras.optimizers.Adam(args.d_lr, beta_1=0.5),
-        keras.optimizers.Adam(args.g_lr, beta_1=0.5),
-        loss=args.loss,
-        reuse_fakes=args.reuse_fakes,
-        augment=None if args.augment == "none" else args.augment,
-        r1_penalty=args.r1,
-    )
+    gan, recipe_callbacks = _build_gan(args, tuple(image_shape), count)
     logs = os.path.join(run_dir, "logs")
     # Under several processes (a JAX distribution, a multi-worker strategy) process 0
     # alone writes; the callbacks below see to it themselves.
     chief = _distribute.is_chief(gan)
     every = max(1, args.epochs // 20)
     fit_callbacks = [
-        # First, so that its time per step leaves out the callbacks after it.
+        # The schedules first: the callbacks after them log the values they set.
+        *recipe_callbacks,
+        # Then the progress bar, so that its time per step leaves out the callbacks after it.
         *([] if args.quiet else [keras.callbacks.ProgbarLogger()]),
         # GANQuality before TensorBoard, which then logs its scores.
         *([judge.quality] if judge is not None else []),
@@ -615,7 +657,7 @@ def _train(args):
     ]
     if not args.quiet:
         print(
-            f"Training a DCGAN on {count} {args.dataset} images of shape "
+            f"Training a GAN (recipe {args.recipe}) on {count} {args.dataset} images of shape "
             f"{tuple(image_shape)} -> {run_dir}"
         )
     start = time.time()
