@@ -29,7 +29,15 @@ import numpy as np
 DEFAULT_EPOCHS = 200
 #: The names of `keras_gan.losses.LOSS_NAMES` (a test keeps them equal), listed here so
 #: that `--help` needs no Keras import.
-LOSS_NAMES = ("minimax", "non_saturating", "wasserstein", "hinge", "least_squares")
+LOSS_NAMES = (
+    "minimax",
+    "non_saturating",
+    "wasserstein",
+    "hinge",
+    "least_squares",
+    "relativistic",
+    "relativistic_hinge",
+)
 #: Image sides of a folder dataset: those of the DCGAN presets.
 FOLDER_IMAGE_SIZES = (32, 64, 128)
 #: Real images of a folder held in memory for the scores, per split.
