@@ -32,6 +32,7 @@ PRECISIONS = {"bf16": "mixed_bfloat16", "fp16": "mixed_float16"}
 EMA_DECAY = 0.999  # the `ema` option: GAN(..., ema_decay=0.999)
 R1_GAMMA = 1.0  # the `r1` option: compile(..., r1_penalty=1.0)
 AUGMENT_OPTIONS = {"diffaug": "diffaugment", "ada": "ada"}  # compile(..., augment=...)
+RELATIVISTIC_LOSS = "relativistic"  # the `rel` option: compile(..., loss="relativistic")
 
 
 def parse_variant(spec):
@@ -42,7 +43,8 @@ def parse_variant(spec):
     `ema` (GAN.fit variants) keeps a moving average of the generator's weights.
     `reuse` (c, d) compiles with `reuse_fakes=True`: one generator pass per step.
     `diffaug` / `ada` set `augment="diffaugment"` / `"ada"` and `r1` sets
-    `r1_penalty=1.0` (GAN.fit variants).
+    `r1_penalty=1.0` (GAN.fit variants). `rel` sets `loss="relativistic"` (GAN.fit
+    variants; the others train with "non_saturating").
     """
     base, *options = spec.split("+")
     if base not in BASES:
@@ -67,12 +69,14 @@ def parse_variant(spec):
             settings["augment"] = AUGMENT_OPTIONS[option]
         elif option == "r1" and base in ("c", "d", "e"):
             settings["r1_penalty"] = R1_GAMMA
+        elif option == "rel" and base in ("c", "d", "e"):
+            settings["loss"] = RELATIVISTIC_LOSS
         elif option in ("alt", "concat") and base == "b":
             settings[option] = True
         else:
             raise SystemExit(
                 "Expected options xla, noxla, speN, bf16, fp16 (alt, concat for b; ema, "
-                f"diffaug, ada, r1 for c, d, e; reuse for c, d). Received: {option!r}"
+                f"diffaug, ada, r1, rel for c, d, e; reuse for c, d). Received: {option!r}"
             )
     return base, settings
 
@@ -107,6 +111,8 @@ def describe(spec, backend):
         extras.append(f"augment={settings['augment']!r}")
     if "r1_penalty" in settings:
         extras.append(f"r1_penalty={settings['r1_penalty']}")
+    if "loss" in settings:
+        extras.append(f"loss={settings['loss']!r}")
     return f"{text}, {', '.join(extras)}"
 
 
@@ -400,7 +406,8 @@ class FitVariant:
         self.update = "reuse_fakes" if settings.get("reuse_fakes") else update
         self.gan = keras_gan.GAN(g, d, seed=ctx.args.seed, ema_decay=ema_decay)
         self.steps_per_execution = settings.get("steps_per_execution", 1)
-        self.gan.compile(adam(), adam(), loss="non_saturating", update=update, **settings)
+        loss = settings.pop("loss", "non_saturating")
+        self.gan.compile(adam(), adam(), loss=loss, update=update, **settings)
         self.timer = _BatchTimer(keras)
 
     def run(self, steps):

@@ -19,7 +19,8 @@ More variants are spelled as a letter plus options: `b+xla` (the tutorial step w
 `noxla`: jit_compile=False, `speN`: steps_per_execution=N, `bf16` / `fp16`: that
 variant's models built and compiled under the `mixed_bfloat16` / `mixed_float16`
 policy; `ema`, `diffaug`, `ada`, `r1` for the GAN.fit variants: a generator moving
-average, `augment="diffaugment"` / `"ada"`, `r1_penalty=1.0`). The default list adds
+average, `augment="diffaugment"` / `"ada"`, `r1_penalty=1.0`; `rel`: `loss="relativistic"`,
+whose generator update also scores the real batch). The default list adds
 the mixed-precision rows `b+bf16` and `c+bf16`.
 
 Each variant is warmed up first (tracing/compilation excluded), then timed in rounds:

@@ -404,17 +404,17 @@ def check_adaptive_augment(augmenter, gan_loss):
     """Refuses adaptive ADA with a loss whose scores have no real/fake boundary.
 
     ADA steers `p` by the share of real scores above the loss's `decision_boundary`;
-    a Wasserstein critic's scores are defined up to a constant, so that share means
-    nothing there.
+    a Wasserstein critic's scores are defined up to a constant and a relativistic
+    loss reads only differences of scores, so that share means nothing there.
     """
     if getattr(augmenter, "adaptive", False) is True and gan_loss.decision_boundary is None:
         raise ValueError(
             "Expected a loss with a real/fake decision boundary for adaptive "
             "augmentation (ADA steers `p` by the share of real scores above it). "
             f"Received: loss={gan_loss!r}, whose scores have none (`decision_boundary` "
-            "is None). Fix `p` with `augment=keras_gan.augmentation.ADA(p=0.2, "
-            'adaptive=False)`, use `augment="diffaugment"`, or give a custom GANLoss a '
-            "`decision_boundary`."
+            "is None: only differences between scores count). Fix `p` with "
+            "`augment=keras_gan.augmentation.ADA(p=0.2, adaptive=False)`, use "
+            '`augment="diffaugment"`, or give a custom GANLoss a `decision_boundary`.'
         )
 
 

@@ -29,7 +29,15 @@ import numpy as np
 DEFAULT_EPOCHS = 200
 #: The names of `keras_gan.losses.LOSS_NAMES` (a test keeps them equal), listed here so
 #: that `--help` needs no Keras import.
-LOSS_NAMES = ("minimax", "non_saturating", "wasserstein", "hinge", "least_squares")
+LOSS_NAMES = (
+    "minimax",
+    "non_saturating",
+    "wasserstein",
+    "hinge",
+    "least_squares",
+    "relativistic",
+    "relativistic_hinge",
+)
 #: `--recipe` choices (`keras_gan.recipes.RECIPES`; a test keeps them equal).
 RECIPES = ("dcgan", "r3gan")
 #: The flags of the dcgan recipe that `--recipe r3gan` sets itself.

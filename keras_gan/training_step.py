@@ -76,7 +76,7 @@ class StepMixin:
                 d_loss, penalty_values, g_loss = self._reuse_fakes_updates(real, labels)
                 self._track(d_loss, penalty_values)
             else:
-                g_loss = self._generator_update(ops.shape(real)[0], labels)
+                g_loss = self._generator_update(real, labels)
         if self.ema_generator is not None:
             self._update_ema()
         self.g_loss_tracker.update_state(g_loss)
@@ -88,11 +88,11 @@ class StepMixin:
         real, labels = self._real_samples(data)
         noise = self._noise(ops.shape(real)[0], self.sample_seed_generator)
         fake = self.generator(self._generator_inputs(noise, labels), training=False)
-        d_loss, (_, fake_scores, penalty_values) = self._discriminator_loss(
+        d_loss, (real_scores, fake_scores, penalty_values) = self._discriminator_loss(
             real, fake, labels, training=False
         )
         self._track(d_loss, penalty_values)
-        self.g_loss_tracker.update_state(self.gan_loss.generator_loss(fake_scores))
+        self.g_loss_tracker.update_state(self._generator_loss(fake_scores, real_scores))
         return backend.step_logs({m.name: m.result() for m in self.metrics})
 
     def _track(self, d_loss, penalty_values):
@@ -192,16 +192,18 @@ class StepMixin:
         self._update_augmenter(real_scores)
         return loss, penalty_values
 
-    def _generator_update(self, batch, labels):
+    def _generator_update(self, real, labels):
         """One generator update with fresh noise; the discriminator runs frozen.
 
+        `real` gives the batch size, and the real scores for a loss that asks for them.
         Returns the loss. The moving average is not updated here (`_train_step` does).
         """
-        noise = self._noise(batch, self.seed_generator)
+        noise = self._noise(ops.shape(real)[0], self.seed_generator)
 
         def loss_fn():
             fake = self.generator(self._generator_inputs(noise, labels), training=True)
-            return [self.gan_loss.generator_loss(self._critic(fake, labels, frozen=True))], None
+            fake_scores = self._critic(fake, labels, frozen=True)
+            return [self._generator_loss(fake_scores, self._frozen_real_scores(real, labels))], None
 
         (loss,), _ = backend.minimize(
             loss_fn, [(self.generator.trainable_variables, self.g_optimizer)]
@@ -220,7 +222,7 @@ class StepMixin:
             d_loss, (real_scores, fake_scores, penalty_values) = self._discriminator_loss(
                 real, fake, labels
             )
-            g_loss = self.gan_loss.generator_loss(fake_scores)
+            g_loss = self._generator_loss(fake_scores, real_scores)
             return [d_loss, g_loss], (real_scores, penalty_values)
 
         (d_loss, g_loss), (real_scores, penalty_values) = backend.minimize(
@@ -256,7 +258,8 @@ class StepMixin:
         # d g_loss / d fake through the updated, frozen discriminator, the loss scaled
         # as `backend.minimize` scales it (`apply` unscales).
         def scaled_loss(samples):
-            loss = self.gan_loss.generator_loss(self._critic(samples, labels, frozen=True))
+            fake_scores = self._critic(samples, labels, frozen=True)
+            loss = self._generator_loss(fake_scores, self._frozen_real_scores(real, labels))
             return backend.scaled_loss(self.g_optimizer, loss), loss
 
         cotangent, g_loss = backend.input_gradients(
@@ -266,6 +269,24 @@ class StepMixin:
             gradients = pullback(ops.stop_gradient(cotangent))
             backend.apply_gradients(self.g_optimizer, gradients, variables)
         return d_loss, penalty_values, ops.stop_gradient(g_loss)
+
+    def _generator_loss(self, fake_scores, real_scores):
+        """The generator's loss from the scores of its batch.
+
+        `real_scores` (the real batch's scores, or a function computing them) is read
+        only by a loss whose `generator_needs_real_scores` is set; it is then a
+        constant for the generator's gradient.
+        """
+        if not self.gan_loss.generator_needs_real_scores:
+            return self.gan_loss.generator_loss(fake_scores)
+        if callable(real_scores):
+            real_scores = real_scores()
+        return self.gan_loss.generator_loss(fake_scores, real_logits=ops.stop_gradient(real_scores))
+
+    def _frozen_real_scores(self, real, labels):
+        """A function of no argument: the frozen discriminator's scores of `real`, as
+        the generator's update sees its own batch (augmented when `augment` is on)."""
+        return lambda: self._critic(real, labels, frozen=True)
 
     def _update_augmenter(self, real_scores):
         # keras_gan's augmenters have this method (a no-op but for ADA's `p`); a

@@ -97,7 +97,7 @@ def test_variant_options_parse():
     assert _variants.parse_variant("e+ema")[1] == {"ema_decay": 0.999}
     assert _variants.parse_variant("c+diffaug")[1] == {"augment": "diffaugment"}
     assert _variants.parse_variant("c+ada+r1")[1] == {"augment": "ada", "r1_penalty": 1.0}
-    with pytest.raises(SystemExit, match="diffaug, ada, r1 for c, d, e"):
+    with pytest.raises(SystemExit, match="diffaug, ada, r1, rel for c, d, e"):
         _variants.parse_variant("b+r1")
     with pytest.raises(SystemExit):
         _variants.parse_variant("f")
@@ -206,6 +206,17 @@ def test_reuse_option_parses():
     assert _variants.parse_variant("c+reuse") == ("c", {"reuse_fakes": True})
     with pytest.raises(SystemExit, match="reuse for c, d"):
         _variants.parse_variant("e+reuse")
+
+
+def test_rel_option_trains_the_fit_variants_with_the_relativistic_loss():
+    assert _variants.parse_variant("c+rel") == ("c", {"loss": "relativistic"})
+    assert _variants.parse_variant("d+rel")[1]["loss"] == "relativistic"
+    with pytest.raises(SystemExit, match="rel for c, d, e"):
+        _variants.parse_variant("b+rel")
+    assert _variants.describe("e+rel", keras.config.backend()).endswith("loss='relativistic'")
+    ctx = _variants.Context(throughput.parse_args(["--tiny"]))
+    assert _variants.make_variant("c+rel", ctx).gan.gan_loss.name == "relativistic"
+    assert _variants.make_variant("c", ctx).gan.gan_loss.name == "non_saturating"
 
 
 def test_label_check_times_both_variants_and_the_unchecked_one_skips_the_check(monkeypatch):

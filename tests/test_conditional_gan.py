@@ -49,7 +49,7 @@ def test_frozen_updates():
     assert changed(g0, snapshot(g)) == []
     d1 = snapshot(d)
     assert changed(d0, d1) != []
-    run_eagerly(cgan, lambda: cgan._generator_update(8, labels))
+    run_eagerly(cgan, lambda: cgan._generator_update(x, labels))
     assert changed(d1, snapshot(d)) == []
 
 

@@ -349,7 +349,7 @@ def test_generator_update_changes_no_discriminator_variable():
     gan = compiled_gan()
     g_before = snapshot(gan.generator)
     d_before = snapshot(gan.discriminator)
-    run_eagerly(gan, lambda: gan._generator_update(8, None))
+    run_eagerly(gan, lambda: gan._generator_update(keras.ops.convert_to_tensor(images(8)), None))
     assert changed(d_before, snapshot(gan.discriminator)) == []  # BatchNorm stats included
     g_changed = changed(g_before, snapshot(gan.generator))
     assert any("moving_mean" in p for p in g_changed)
@@ -377,7 +377,7 @@ def test_networks_train_in_training_mode():
     run_eagerly(
         gan, lambda: gan._discriminator_update(keras.ops.convert_to_tensor(images(8)), None)
     )
-    run_eagerly(gan, lambda: gan._generator_update(8, None))
+    run_eagerly(gan, lambda: gan._generator_update(keras.ops.convert_to_tensor(images(8)), None))
     assert calls and all(t is True for t in calls)
 
 

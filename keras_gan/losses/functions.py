@@ -1,7 +1,8 @@
 """GAN losses as pure functions of discriminator scores, written in `keras.ops`.
 
 Each loss is a pair: `<name>_discriminator_loss(real_logits, fake_logits, *, ...)`
-and `<name>_generator_loss(fake_logits, *, ...)`. Scores have shape `(batch,)` or
+and `<name>_generator_loss(fake_logits, *, ...)`; the relativistic generator losses
+also take the real scores, `(fake_logits, real_logits)`. Scores have shape `(batch,)` or
 `(batch, 1)`; every function returns a scalar (the mean over the batch). The
 discriminator loss is the sum of its real and fake parts, as in the TensorFlow
 DCGAN tutorial.
@@ -173,6 +174,108 @@ def least_squares_generator_loss(fake_logits):
         A scalar tensor.
     """
     return 0.5 * ops.mean(ops.square(_tensor(fake_logits) - 1.0))
+
+
+def _paired(real_logits, fake_logits):
+    """Both score batches flattened to `(batch,)`, after checking they pair up."""
+    real_logits, fake_logits = _tensor(real_logits), _tensor(fake_logits)
+    sizes = [_static_size(x) for x in (real_logits, fake_logits)]
+    if None not in sizes and sizes[0] != sizes[1]:
+        raise ValueError(
+            "Expected as many real scores as generated ones: a relativistic loss pairs "
+            "the i-th real sample with the i-th generated one. Received: "
+            f"real_logits.shape={tuple(real_logits.shape)}, "
+            f"fake_logits.shape={tuple(fake_logits.shape)}"
+        )
+    return ops.reshape(real_logits, (-1,)), ops.reshape(fake_logits, (-1,))
+
+
+def _static_size(x):
+    """The number of scores in `x`, or None when its shape is not known yet."""
+    size = 1
+    for dim in x.shape:
+        if dim is None:
+            return None
+        size *= dim
+    return size
+
+
+def relativistic_discriminator_loss(real_logits, fake_logits):
+    """Relativistic pairing (RpGAN) discriminator loss, softplus form.
+
+    `L_D = E[softplus(-(D(x_i) - D(G(z_i))))]`: each real sample's score is compared
+    with one generated sample's, pairs taken by index within the batch (Jolicoeur-
+    Martineau, 2018, arXiv:1807.00734; the R3GAN baseline of Huang et al., 2024, "The
+    GAN is dead; long live the GAN!", arXiv:2501.05441). Only differences of scores
+    count, so there is no real/fake threshold.
+
+    Args:
+        real_logits: discriminator scores of real samples, shape `(batch,)` or
+            `(batch, 1)`.
+        fake_logits: discriminator scores of as many generated samples.
+
+    Returns:
+        A scalar tensor.
+
+    Example:
+    >>> float(relativistic_discriminator_loss([0.0], [0.0]))  # log 2
+    0.693...
+    """
+    real_logits, fake_logits = _paired(real_logits, fake_logits)
+    return ops.mean(ops.softplus(fake_logits - real_logits))
+
+
+def relativistic_generator_loss(fake_logits, real_logits):
+    """Relativistic pairing (RpGAN) generator loss: `L_G = E[softplus(-(D(G(z_i)) - D(x_i)))]`.
+
+    The discriminator's loss with the roles swapped (Jolicoeur-Martineau, 2018,
+    arXiv:1807.00734; Huang et al., 2024, arXiv:2501.05441). The real scores are
+    constants for the generator: pass them without a gradient path.
+
+    Args:
+        fake_logits: discriminator scores of generated samples, shape `(batch,)` or
+            `(batch, 1)`.
+        real_logits: discriminator scores of as many real samples, paired by index.
+
+    Returns:
+        A scalar tensor.
+    """
+    real_logits, fake_logits = _paired(real_logits, fake_logits)
+    return ops.mean(ops.softplus(real_logits - fake_logits))
+
+
+def relativistic_hinge_discriminator_loss(real_logits, fake_logits):
+    """Relativistic pairing discriminator loss, hinge form.
+
+    `L_D = E[max(0, 1 - (D(x_i) - D(G(z_i))))]`, pairs taken by index within the batch:
+    RpGAN's `f(t) = softplus(-t)` replaced by the hinge `max(0, 1 - t)` (Jolicoeur-
+    Martineau, 2018, arXiv:1807.00734; Huang et al., 2024, arXiv:2501.05441).
+
+    Args:
+        real_logits: discriminator scores of real samples, shape `(batch,)` or
+            `(batch, 1)`.
+        fake_logits: discriminator scores of as many generated samples.
+
+    Returns:
+        A scalar tensor.
+    """
+    real_logits, fake_logits = _paired(real_logits, fake_logits)
+    return ops.mean(ops.relu(1.0 - (real_logits - fake_logits)))
+
+
+def relativistic_hinge_generator_loss(fake_logits, real_logits):
+    """Relativistic pairing generator loss, hinge form: `L_G = E[max(0, 1 - (D(G(z_i)) - D(x_i)))]`.
+
+    Args:
+        fake_logits: discriminator scores of generated samples, shape `(batch,)` or
+            `(batch, 1)`.
+        real_logits: discriminator scores of as many real samples, paired by index.
+
+    Returns:
+        A scalar tensor.
+    """
+    real_logits, fake_logits = _paired(real_logits, fake_logits)
+    return ops.mean(ops.relu(1.0 - (fake_logits - real_logits)))
 
 
 def gradient_norm_penalty(gradients, *, target=1.0, epsilon=1e-12):

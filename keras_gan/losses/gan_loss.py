@@ -1,5 +1,7 @@
 """GAN losses as objects: a discriminator part and a generator part, serializable."""
 
+import inspect
+
 import keras
 
 from keras_gan.losses import functions
@@ -17,14 +19,25 @@ class GANLoss:
     `discriminator_loss`. A subclass whose scores have a fixed real/fake boundary
     sets `decision_boundary` to it (adaptive augmentation reads it).
 
+    A subclass whose generator part compares generated samples with real ones (the
+    relativistic losses) sets `generator_needs_real_scores = True` and defines
+    `generator_loss(self, fake_logits, real_logits)`: every step of `GAN` then calls
+    it with `real_logits=`, the scores of the real batch by the discriminator as the
+    generator's update sees it (frozen, a constant for the generator's gradient). A
+    loss that leaves it `False` is called as `generator_loss(fake_logits)` and costs
+    no pass over the real batch in the generator's update.
+
     Example:
     >>> loss = keras_gan.losses.Hinge()
     >>> d = loss.discriminator_loss(real_logits, fake_logits)
     >>> g = loss.generator_loss(fake_logits)
+    >>> keras_gan.losses.Relativistic().generator_loss(fake_logits, real_logits=real_logits)
     """
 
     name = "gan_loss"
     supports_label_smoothing = False
+    # Whether `generator_loss` takes the real batch's scores, as `real_logits`.
+    generator_needs_real_scores = False
     # The score above which a sample counts as "real": where the loss's real and fake
     # parts are equal. None when the scores have no fixed reference (a critic).
     decision_boundary = None
@@ -148,7 +161,73 @@ class LeastSquares(GANLoss):
         return functions.least_squares_generator_loss(fake_logits)
 
 
-_BY_NAME = {cls.name: cls for cls in (Minimax, NonSaturating, Wasserstein, Hinge, LeastSquares)}
+class _RelativisticLoss(GANLoss):
+    generator_needs_real_scores = True
+    # Only differences of scores count: no score is "real" on its own.
+    decision_boundary = None
+    _discriminator_fn = None
+    _generator_fn = None
+
+    def discriminator_loss(self, real_logits, fake_logits, *, label_smoothing=0.0):
+        return type(self)._discriminator_fn(real_logits, fake_logits)
+
+    def generator_loss(self, fake_logits, real_logits=None):
+        if real_logits is None:
+            raise ValueError(
+                f"Expected `real_logits` with loss '{self.name}': its generator part "
+                "compares each generated sample's score with a real sample's. Received: "
+                "real_logits=None"
+            )
+        return type(self)._generator_fn(fake_logits, real_logits)
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class Relativistic(_RelativisticLoss):
+    """Relativistic pairing GAN loss, RpGAN (Jolicoeur-Martineau, 2018, arXiv:1807.00734).
+
+    `L_D = E[softplus(D(G(z_i)) - D(x_i))]`, `L_G = E[softplus(D(x_i) - D(G(z_i)))]`,
+    pairs taken by index within the batch: the loss of the R3GAN baseline (Huang et
+    al., 2024, "The GAN is dead; long live the GAN!", arXiv:2501.05441), used there with
+    R1 and R2 penalties. Its generator part needs the real scores
+    (`generator_needs_real_scores`); the scores have no `decision_boundary`, so
+    adaptive augmentation is refused (fix ADA's `p` instead).
+
+    Example:
+    ```python
+    gan.compile(d_opt, g_opt, loss="relativistic", r1_penalty=0.1, r2_penalty=0.1)
+    ```
+    """
+
+    name = "relativistic"
+    _discriminator_fn = staticmethod(functions.relativistic_discriminator_loss)
+    _generator_fn = staticmethod(functions.relativistic_generator_loss)
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class RelativisticHinge(_RelativisticLoss):
+    """Relativistic pairing GAN loss, hinge form (Jolicoeur-Martineau, 2018, arXiv:1807.00734).
+
+    `L_D = E[max(0, 1 - (D(x_i) - D(G(z_i))))]`, `L_G = E[max(0, 1 - (D(G(z_i)) - D(x_i)))]`,
+    pairs taken by index within the batch (see `Relativistic`).
+    """
+
+    name = "relativistic_hinge"
+    _discriminator_fn = staticmethod(functions.relativistic_hinge_discriminator_loss)
+    _generator_fn = staticmethod(functions.relativistic_hinge_generator_loss)
+
+
+_BY_NAME = {
+    cls.name: cls
+    for cls in (
+        Minimax,
+        NonSaturating,
+        Wasserstein,
+        Hinge,
+        LeastSquares,
+        Relativistic,
+        RelativisticHinge,
+    )
+}
 LOSS_NAMES = tuple(_BY_NAME)
 
 
@@ -171,6 +250,7 @@ def get(identifier, *, from_logits: bool = True) -> GANLoss:
                 "Expected the loss object to agree with `from_logits=False`. Received: "
                 f"loss={identifier!r}. Build it with `from_logits=False` instead."
             )
+        _check_generator_signature(identifier)
         return identifier
     if isinstance(identifier, str) and identifier in _BY_NAME:
         cls = _BY_NAME[identifier]
@@ -194,3 +274,20 @@ def _check_probabilities_allowed(identifier):
                 "discriminator's raw scores, not probabilities (remove a final sigmoid "
                 "from the discriminator). Received: from_logits=False"
             )
+
+
+def _check_generator_signature(loss):
+    """Refuses a loss that asks for the real scores but cannot take them."""
+    if not loss.generator_needs_real_scores:
+        return
+    parameters = inspect.signature(loss.generator_loss).parameters.values()
+    if not any(
+        (p.name == "real_logits" and p.kind is not p.POSITIONAL_ONLY) or p.kind is p.VAR_KEYWORD
+        for p in parameters
+    ):
+        raise ValueError(
+            "Expected `generator_loss(self, fake_logits, real_logits)` on a loss with "
+            "`generator_needs_real_scores = True`: the step passes the real scores as "
+            f"`real_logits=`. Received: loss={loss!r} with "
+            f"generator_loss{inspect.signature(loss.generator_loss)}"
+        )
