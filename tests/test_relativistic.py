@@ -68,7 +68,7 @@ def test_functions_equal_a_numpy_computation(name, rank, pair):
     assert value(d_fn(shaped(real), shaped(fake))) == pytest.approx(
         np.mean(f(r - x)), rel=1e-5, abs=1e-6
     )
-    assert value(g_fn(shaped(fake), shaped(real))) == pytest.approx(
+    assert value(g_fn(shaped(real), shaped(fake))) == pytest.approx(
         np.mean(f(x - r)), rel=1e-5, abs=1e-6
     )
 
@@ -91,7 +91,7 @@ def test_different_batch_sizes_are_refused(name):
     with pytest.raises(ValueError, match=message):
         d_fn(np.zeros(3, "float32"), np.zeros((2, 1), "float32"))
     with pytest.raises(ValueError, match=message):
-        g_fn(np.zeros((2, 1), "float32"), np.zeros(3, "float32"))
+        g_fn(np.zeros(3, "float32"), np.zeros((2, 1), "float32"))
 
 
 # ----------------------------------------------------------------- the objects
@@ -107,7 +107,7 @@ def test_objects_by_name_match_the_functions_and_round_trip(name, cls):
     real, fake = np.array([0.5, -1.0, 2.0], "float32"), np.array([-0.5, 1.5, 0.0], "float32")
     assert value(loss.discriminator_loss(real, fake)) == pytest.approx(value(d_fn(real, fake)))
     assert value(loss.generator_loss(fake, real_logits=real)) == pytest.approx(
-        value(g_fn(fake, real))
+        value(g_fn(real, fake))
     )
     restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(loss))
     assert type(restored) is cls

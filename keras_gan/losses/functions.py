@@ -2,7 +2,7 @@
 
 Each loss is a pair: `<name>_discriminator_loss(real_logits, fake_logits, *, ...)`
 and `<name>_generator_loss(fake_logits, *, ...)`; the relativistic generator losses
-also take the real scores, `(fake_logits, real_logits)`. Scores have shape `(batch,)` or
+take `(real_logits, fake_logits)` like the discriminator parts. Scores have shape `(batch,)` or
 `(batch, 1)`; every function returns a scalar (the mean over the batch). The
 discriminator loss is the sum of its real and fake parts, as in the TensorFlow
 DCGAN tutorial.
@@ -225,7 +225,7 @@ def relativistic_discriminator_loss(real_logits, fake_logits):
     return ops.mean(ops.softplus(fake_logits - real_logits))
 
 
-def relativistic_generator_loss(fake_logits, real_logits):
+def relativistic_generator_loss(real_logits, fake_logits):
     """Relativistic pairing (RpGAN) generator loss: `L_G = E[softplus(-(D(G(z_i)) - D(x_i)))]`.
 
     The discriminator's loss with the roles swapped (Jolicoeur-Martineau, 2018,
@@ -233,9 +233,9 @@ def relativistic_generator_loss(fake_logits, real_logits):
     constants for the generator: pass them without a gradient path.
 
     Args:
-        fake_logits: discriminator scores of generated samples, shape `(batch,)` or
-            `(batch, 1)`.
-        real_logits: discriminator scores of as many real samples, paired by index.
+        real_logits: discriminator scores of real samples, shape `(batch,)` or
+            `(batch, 1)`; constants for the generator.
+        fake_logits: discriminator scores of as many generated samples, paired by index.
 
     Returns:
         A scalar tensor.
@@ -263,13 +263,13 @@ def relativistic_hinge_discriminator_loss(real_logits, fake_logits):
     return ops.mean(ops.relu(1.0 - (real_logits - fake_logits)))
 
 
-def relativistic_hinge_generator_loss(fake_logits, real_logits):
+def relativistic_hinge_generator_loss(real_logits, fake_logits):
     """Relativistic pairing generator loss, hinge form: `L_G = E[max(0, 1 - (D(G(z_i)) - D(x_i)))]`.
 
     Args:
-        fake_logits: discriminator scores of generated samples, shape `(batch,)` or
-            `(batch, 1)`.
-        real_logits: discriminator scores of as many real samples, paired by index.
+        real_logits: discriminator scores of real samples, shape `(batch,)` or
+            `(batch, 1)`; constants for the generator.
+        fake_logits: discriminator scores of as many generated samples, paired by index.
 
     Returns:
         A scalar tensor.

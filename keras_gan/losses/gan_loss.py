@@ -178,7 +178,7 @@ class _RelativisticLoss(GANLoss):
                 "compares each generated sample's score with a real sample's. Received: "
                 "real_logits=None"
             )
-        return type(self)._generator_fn(fake_logits, real_logits)
+        return type(self)._generator_fn(real_logits, fake_logits)
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
