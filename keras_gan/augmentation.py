@@ -237,7 +237,8 @@ class ADA(_Augmenter):
     parameter's distribution is symmetric, so this is the same distribution of
     transforms.
 
-    `p` is a non-trainable variable, saved with the GAN (settable when not adaptive). With `adaptive=True`, the GAN
+    `p` is a non-trainable variable, saved with the GAN (settable when not adaptive:
+    `ada.p = 0.3`, or `gan.augment_p = 0.3`). With `adaptive=True`, the GAN
     calls `update(real_scores, threshold)` after each discriminator update, with the
     loss's `decision_boundary` `b` as the threshold (0 for logits and hinge, 0.5 for
     probabilities and least squares; a loss without one, such as Wasserstein, is

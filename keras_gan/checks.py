@@ -343,7 +343,12 @@ def check_ema(ema_decay, ema_half_life, ema_rampup):
             f"ema_decay={ema_decay}, ema_half_life={ema_half_life}"
         )
     ema_rampup = check_float(
-        ema_rampup, "ema_rampup", 0, math.inf, closed="()", optional=True,
+        ema_rampup,
+        "ema_rampup",
+        0,
+        math.inf,
+        closed="()",
+        optional=True,
         expected="a finite float > 0",
     )
     if ema_rampup is not None and ema_half_life is None:
@@ -382,8 +387,7 @@ def check_ema_settable(name, ema_on, half_life_on):
         + (": its decay follows from the half-life at each step" if half_life_on else "")
     )
     raise ValueError(
-        f"Expected a GAN built with `GAN(..., {name}=...)` to set `{name}`. "
-        f"Received: {received}"
+        f"Expected a GAN built with `GAN(..., {name}=...)` to set `{name}`. Received: {received}"
     )
 
 
@@ -478,6 +482,43 @@ def check_callable(model, role):
                 f"Received: {role} {model.name!r} with output shape {shape}"
             )
     return model
+
+
+def check_schedules(schedules, names):
+    """Returns `schedules` as a dict if it maps some of `names` to callables."""
+    if not isinstance(schedules, dict) or not schedules:
+        raise ValueError(
+            f"Expected `schedules` to be a non-empty dict mapping names among {list(names)} "
+            f"to functions. Received: schedules={schedules!r}"
+        )
+    for name, schedule in schedules.items():
+        if name not in names:
+            raise ValueError(
+                f"Expected `schedules` to name hyperparameters among {list(names)}. "
+                f"Received: {name!r}"
+            )
+        if not callable(schedule):
+            raise ValueError(
+                f"Expected `schedules[{name!r}]` to be a function t -> float. "
+                f"Received: {schedule!r}"
+            )
+    return dict(schedules)
+
+
+def check_schedule_unit(unit, units):
+    if unit not in units:
+        raise ValueError(f"Expected `unit` to be one of {list(units)}. Received: unit={unit!r}")
+    return unit
+
+
+def check_update_every(value, unit):
+    """`update_every`: None, or with `unit="images"` a positive number of images."""
+    if value is not None and unit != "images":
+        raise ValueError(
+            "Expected `update_every=None` with `unit='epoch'` (values are set as each "
+            f"epoch starts). Received: update_every={value!r}"
+        )
+    return check_positive_int(value, "update_every", optional=True)
 
 
 def check_penalty_weight(value, name):

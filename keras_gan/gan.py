@@ -105,9 +105,7 @@ class GAN(StepMixin, hyperparameters.HyperparameterMixin, keras.Model):
         self._create_hyperparameters(ema_decay, ema_half_life, ema_rampup)
         self._compile_settings = None  # a `CompileSettings` once compiled
         self.augmenter = None
-        self.ema_generator = (
-            None if self._ema_decay is None else _clone(generator, "ema_generator")
-        )
+        self.ema_generator = None if self._ema_decay is None else _clone(generator, "ema_generator")
         self.built = True
 
     # ----------------------------------------------------------------- shapes
@@ -535,9 +533,13 @@ class GAN(StepMixin, hyperparameters.HyperparameterMixin, keras.Model):
             store[key] = state
 
     def load_own_variables(self, store):
-        for i, variable in enumerate(self._saved_own_variables()):
-            variable.assign(store[_keras_internals.own_variable_key(i)])
         keys = set(store.keys())
+        for i, variable in enumerate(self._saved_own_variables()):
+            key = _keras_internals.own_variable_key(i)
+            # A file from before a variable existed keeps what construction and
+            # `compile` set (`label_smoothing`, the first, is in every file).
+            if key in keys:
+                variable.assign(store[key])
         for key, state in self._seed_states().items():
             if key in keys:
                 state.assign(store[key])
