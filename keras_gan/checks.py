@@ -494,8 +494,10 @@ def check_schedules(schedules, names):
     for name, schedule in schedules.items():
         if name not in names:
             raise ValueError(
-                f"Expected `schedules` to name hyperparameters among {list(names)}. "
-                f"Received: {name!r}"
+                f"Expected `schedules` to name hyperparameters among {list(names)} (a "
+                "learning rate is scheduled by giving the optimizer a "
+                "`keras.optimizers.schedules.LearningRateSchedule`). Received: a schedule "
+                f"for {name!r}"
             )
         if not callable(schedule):
             raise ValueError(

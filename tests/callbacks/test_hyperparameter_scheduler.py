@@ -99,7 +99,7 @@ def test_ema_half_life_and_augment_p_schedules(make_gan, images):
         (dict(schedules=[]), r"`schedules` to be a non-empty dict"),
         (
             dict(schedules={"learning_rate": abs}),
-            r"names among \['label_smoothing'.*'learning_rate'",
+            r"hyperparameters among \['label_smoothing'.*LearningRateSchedule.*'learning_rate'",
         ),
         (dict(schedules={"r1_penalty": 0.5}), r"`schedules\['r1_penalty'\]` to be a function"),
         (dict(schedules={"r1_penalty": abs}, unit="steps"), r"`unit` to be one of"),
