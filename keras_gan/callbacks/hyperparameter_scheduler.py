@@ -4,6 +4,7 @@ import math
 
 import keras
 
+from keras_gan import _keras_internals
 from keras_gan import checks
 from keras_gan import hyperparameters
 from keras_gan.callbacks import _checks
@@ -56,6 +57,7 @@ class HyperparameterScheduler(keras.callbacks.Callback):
         self.update_every = checks.check_update_every(update_every, unit)
         self.verbose = verbose
         self._next_update = None  # with unit="images": the count of the next update
+        self._read_images_seen = None
 
     def on_train_begin(self, logs=None):
         gan = self.model
@@ -63,7 +65,9 @@ class HyperparameterScheduler(keras.callbacks.Callback):
         for name in self.schedules:
             gan._check_settable(name)
         if self.unit == "images":
-            self._next_update = None
+            # Read as each batch starts, without syncing the JAX trainer's state (which
+            # `self.model` does): only an update reads `self.model`.
+            self._read_images_seen = _keras_internals.variable_reader(gan, gan.images_seen)
             self._update_at(self._images_seen())
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -83,7 +87,7 @@ class HyperparameterScheduler(keras.callbacks.Callback):
 
     # ---------------------------------------------------------------- helpers
     def _images_seen(self):
-        return int(hyperparameters.value_of(self.model.images_seen))
+        return int(hyperparameters.value_of(self._read_images_seen()))
 
     def _update_at(self, seen):
         every = self.update_every or 1

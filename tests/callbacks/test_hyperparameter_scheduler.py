@@ -80,6 +80,20 @@ def test_image_schedules_follow_images_seen(make_gan, images, update_every, caps
         assert out.count("HyperparameterScheduler setting") == 3
 
 
+def test_image_schedules_update_between_batches_of_an_epoch(make_gan, images, capsys):
+    gan = make_gan()
+    gan.compile("adam", "adam", r1_penalty=1.0)
+    scheduler = HyperparameterScheduler(
+        {"r1_penalty": lambda n: n / 100}, unit="images", update_every=12, verbose=1
+    )
+    history = gan.fit(images, batch_size=4, epochs=2, verbose=0, callbacks=[scheduler])
+    lines = [line for line in capsys.readouterr().out.splitlines() if line]
+    assert lines == [
+        f"Images {n}: HyperparameterScheduler setting r1_penalty to {n / 100}." for n in (0, 12, 24)
+    ]
+    assert history.history["r1_penalty"] == pytest.approx([0.12, 0.24])
+
+
 def test_ema_half_life_and_augment_p_schedules(make_gan, images):
     gan = make_gan()
     gan = type(gan)(gan.generator, gan.discriminator, seed=1, ema_half_life=100)
