@@ -37,7 +37,9 @@ class HyperparameterScheduler(keras.callbacks.Callback):
             No default.
         unit: `"epoch"` or `"images"`: what `t` counts. Defaults to `"epoch"`.
         update_every: with `unit="images"`, the images between updates; `None` sets the
-            values at every batch. Defaults to `None`.
+            values at every batch. Each update writes the JAX trainer's state back into
+            the model (about one small step's time); between updates, a batch costs one
+            read of `images_seen`. Defaults to `None`.
         verbose: `1` prints each value set. Defaults to `0`.
 
     Example:
