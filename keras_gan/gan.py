@@ -32,6 +32,11 @@ class GAN(StepMixin, hyperparameters.HyperparameterMixin, keras.Model):
     update the other network runs in training mode but is frozen: its weights and its
     non-trainable state (BatchNorm statistics included) do not change.
 
+    `label_smoothing`, `r1_penalty`, `r2_penalty`, `ema_decay`, `ema_half_life`,
+    `augment_p` and `adam_beta_2` are variables that change between steps without
+    recompiling (`keras_gan.hyperparameters`; `keras_gan.callbacks.HyperparameterScheduler`
+    sets them on a schedule); `images_seen` counts the real images trained on.
+
     Args:
         generator: a built Keras model mapping noise `(batch, latent_dim)` to samples.
         discriminator: a built Keras model mapping samples to one score per sample,
