@@ -124,3 +124,33 @@ FIT_ARGUMENTS_BEFORE_CALLBACKS = 5
 def fit_callbacks_given_positionally(fit_args):
     """Whether `fit(*fit_args)` passes `callbacks` (or a later argument) positionally."""
     return len(fit_args) > FIT_ARGUMENTS_BEFORE_CALLBACKS
+
+
+def variable_reader(model, variable):
+    """A function returning `variable`'s value now, during `fit` too, without syncing.
+
+    Keras' JAX trainer keeps the model's state in `model._jax_state` between steps
+    (`_jax_state_synced` False), its variables emptied; reading a callback's `model`
+    (`Callback.model`) writes the whole state back into the variables
+    (`jax_state_sync`), which the next step reads back, costing about a small
+    model's step. The reader takes the value from that state while it is not synced
+    (`_jax_state["non_trainable_variables"]`, in `model.non_trainable_variables`'
+    order at the start of `fit`: make the reader then); elsewhere, from the variable.
+
+    Args:
+        model: the model being trained.
+        variable: one of its non-trainable variables.
+    """
+    import keras
+
+    if keras.config.backend() != "jax":
+        return lambda: variable.value
+    index = [id(v) for v in model.non_trainable_variables].index(id(variable))
+
+    def read():
+        state = getattr(model, "_jax_state", None)
+        if state and not getattr(model, "_jax_state_synced", True):
+            return state["non_trainable_variables"][index]
+        return variable.value
+
+    return read

@@ -237,7 +237,8 @@ class ADA(_Augmenter):
     parameter's distribution is symmetric, so this is the same distribution of
     transforms.
 
-    `p` is a non-trainable variable, saved with the GAN. With `adaptive=True`, the GAN
+    `p` is a non-trainable variable, saved with the GAN (settable when not adaptive:
+    `ada.p = 0.3`, or `gan.augment_p = 0.3`). With `adaptive=True`, the GAN
     calls `update(real_scores, threshold)` after each discriminator update, with the
     loss's `decision_boundary` `b` as the threshold (0 for logits and hinge, 0.5 for
     probabilities and least squares; a loss without one, such as Wasserstein, is
@@ -287,7 +288,7 @@ class ADA(_Augmenter):
         # Read as float32 under a mixed precision policy too: `p` moves in steps of
         # `images / speed_images`, below bfloat16's resolution.
         state = {"trainable": False, "aggregation": "only_first_replica", "autocast": False}
-        self.p = self.add_weight(
+        self._p = self.add_weight(
             shape=(), initializer=keras.initializers.Constant(p), name="p", **state
         )
         self.sign_sum = self.add_weight(shape=(), initializer="zeros", name="sign_sum", **state)
@@ -297,6 +298,20 @@ class ADA(_Augmenter):
         self.update_count = self.add_weight(
             shape=(), initializer="zeros", name="update_count", **state
         )
+
+    @property
+    def p(self):
+        """The probability of each transform, a non-trainable variable.
+
+        With `adaptive=False`, `ada.p = 0.3` (or `gan.augment_p = 0.3`) changes it
+        during training without recompiling; an adaptive ADA refuses.
+        """
+        return self._p
+
+    @p.setter
+    def p(self, value):
+        checks.check_augment_p_settable(self)
+        self._p.assign(checks.check_augment_p(value))
 
     def update(self, real_scores, threshold=0.0):
         """Accumulates `sign(real_scores - threshold)`; adjusts `p` every `interval` calls.

@@ -320,6 +320,118 @@ def check_ema_decay(value):
     return check_float(value, "ema_decay", 0, 1, closed="()", optional=True)
 
 
+def check_ema_half_life(value, *, optional=False):
+    return check_float(
+        value,
+        "ema_half_life",
+        0,
+        math.inf,
+        closed="()",
+        expected="a finite number of images > 0",
+        optional=optional,
+    )
+
+
+def check_ema(ema_decay, ema_half_life, ema_rampup):
+    """Checks the moving-average arguments of `GAN`; returns them checked."""
+    ema_decay = check_ema_decay(ema_decay)
+    ema_half_life = check_ema_half_life(ema_half_life, optional=True)
+    if ema_decay is not None and ema_half_life is not None:
+        raise ValueError(
+            "Expected either `ema_decay` (a fixed decay per step) or `ema_half_life` (a "
+            "decay from the batch size, in images), not both. Received: "
+            f"ema_decay={ema_decay}, ema_half_life={ema_half_life}"
+        )
+    ema_rampup = check_float(
+        ema_rampup,
+        "ema_rampup",
+        0,
+        math.inf,
+        closed="()",
+        optional=True,
+        expected="a finite float > 0",
+    )
+    if ema_rampup is not None and ema_half_life is None:
+        raise ValueError(
+            "Expected `ema_half_life` with `ema_rampup` (the ramp-up caps the half-life at "
+            f"images_seen * ema_rampup). Received: ema_rampup={ema_rampup}, ema_half_life=None"
+        )
+    return ema_decay, ema_half_life, ema_rampup
+
+
+def check_augment_p(value):
+    return check_float(value, "augment_p", 0, 1)
+
+
+# ------------------------------------- hyperparameters set during training
+def check_penalty_settable(name, compiled_weight):
+    """Refuses a positive `r1_penalty`/`r2_penalty` on a GAN compiled without it."""
+    if compiled_weight == 0:
+        raise ValueError(
+            f"Expected a GAN compiled with `{name} > 0` to change `{name}` during "
+            f"training (the step computes the penalty only when compiled with it). "
+            f"Received: a GAN compiled with {name}=0.0: compile with {name}=<its first "
+            "value> to change it during training"
+        )
+
+
+def check_ema_settable(name, ema_on, half_life_on):
+    """Refuses `ema_decay`/`ema_half_life` on a GAN whose moving average lacks it."""
+    built = "ema_half_life" if half_life_on else "ema_decay" if ema_on else None
+    if built == name:
+        return
+    received = (
+        "a GAN built without a moving average"
+        if built is None
+        else f"a GAN built with `{built}`"
+        + (": its decay follows from the half-life at each step" if half_life_on else "")
+    )
+    raise ValueError(
+        f"Expected a GAN built with `GAN(..., {name}=...)` to set `{name}`. Received: {received}"
+    )
+
+
+def check_augment_p_settable(augmenter):
+    """Refuses `augment_p` unless the augmenter is a non-adaptive ADA (or has a `p`)."""
+    if not isinstance(getattr(augmenter, "p", None), keras.Variable):
+        name = "None" if augmenter is None else type(augmenter).__name__
+        raise ValueError(
+            "Expected an augmentation with a probability `p` to set `augment_p`: "
+            "`compile(..., augment=keras_gan.augmentation.ADA(p, adaptive=False))`. "
+            f"Received: augment={name}"
+        )
+    if getattr(augmenter, "adaptive", False):
+        raise ValueError(
+            "Expected `ADA(p, adaptive=False)` to set its `p` (`augment_p`): an adaptive "
+            "ADA steers `p` itself. Received: an ADA with adaptive=True"
+        )
+
+
+def check_adam_beta_2_settable(compiled):
+    if compiled is None:
+        raise ValueError(
+            "Expected a GAN compiled with `adam_beta_2=...` to change `adam_beta_2` "
+            "during training (compile makes both optimizers' `beta_2` a variable then). "
+            "Received: a GAN compiled with adam_beta_2=None"
+        )
+
+
+def check_adam_beta_2(value, optimizers):
+    """Returns `value` as a float in [0, 1) if every optimizer of `optimizers` (a dict
+    of names to the optimizers, unwrapped from loss scaling) has a `beta_2`."""
+    if value is None:
+        return None
+    value = check_float(value, "adam_beta_2", 0, 1, closed="[)")
+    for name, optimizer in optimizers.items():
+        if not hasattr(optimizer, "beta_2"):
+            raise ValueError(
+                f"Expected optimizers with a `beta_2` (Adam, AdamW, Adamax, Nadam, Lamb, "
+                f"Lion) with `adam_beta_2`. Received: {name}={type(optimizer).__name__}, "
+                "which has none"
+            )
+    return value
+
+
 # ------------------------------------------------- callbacks and metrics
 def check_positive_int(value, name, *, optional=False):
     return check_int(value, name, 1, expected="a positive integer", optional=optional)
@@ -370,6 +482,45 @@ def check_callable(model, role):
                 f"Received: {role} {model.name!r} with output shape {shape}"
             )
     return model
+
+
+def check_schedules(schedules, names):
+    """Returns `schedules` as a dict if it maps some of `names` to callables."""
+    if not isinstance(schedules, dict) or not schedules:
+        raise ValueError(
+            f"Expected `schedules` to be a non-empty dict mapping names among {list(names)} "
+            f"to functions. Received: schedules={schedules!r}"
+        )
+    for name, schedule in schedules.items():
+        if name not in names:
+            raise ValueError(
+                f"Expected `schedules` to name hyperparameters among {list(names)} (a "
+                "learning rate is scheduled by giving the optimizer a "
+                "`keras.optimizers.schedules.LearningRateSchedule`). Received: a schedule "
+                f"for {name!r}"
+            )
+        if not callable(schedule):
+            raise ValueError(
+                f"Expected `schedules[{name!r}]` to be a function t -> float. "
+                f"Received: {schedule!r}"
+            )
+    return dict(schedules)
+
+
+def check_schedule_unit(unit, units):
+    if unit not in units:
+        raise ValueError(f"Expected `unit` to be one of {list(units)}. Received: unit={unit!r}")
+    return unit
+
+
+def check_update_every(value, unit):
+    """`update_every`: None, or with `unit="images"` a positive number of images."""
+    if value is not None and unit != "images":
+        raise ValueError(
+            "Expected `update_every=None` with `unit='epoch'` (values are set as each "
+            f"epoch starts). Received: update_every={value!r}"
+        )
+    return check_positive_int(value, "update_every", optional=True)
 
 
 def check_penalty_weight(value, name):

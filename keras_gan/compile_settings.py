@@ -11,10 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 import keras
-from keras import ops
 
 from keras_gan import augmentation as augmentation_module
 from keras_gan import checks
+from keras_gan import hyperparameters
 from keras_gan import losses as losses_module
 
 #: The arguments of Keras' own `compile` saved with the GAN.
@@ -115,6 +115,14 @@ def _check_penalty_every(value, context):
     return value
 
 
+def _check_adam_beta_2(value, context):
+    optimizers = {
+        name: hyperparameters.unscaled(context.checked[name])
+        for name in ("d_optimizer", "g_optimizer")
+    }
+    return checks.check_adam_beta_2(value, optimizers)
+
+
 def _check_augment(value, context):
     """Returns the augmenter (a layer, a callable or None) built from `augment`."""
     gan = context.gan
@@ -133,9 +141,36 @@ def _serialized(gan, settings, name):
     return keras.saving.serialize_keras_object(settings.values[name])
 
 
-def _label_smoothing_now(gan, settings, name):
+def _serialized_optimizer(gan, settings, name):
+    # A `beta_2` made a variable by `adam_beta_2` is saved as its value now (the
+    # variable itself is saved with the optimizer's variables).
+    optimizer = settings.values[name]
+    inner = hyperparameters.unscaled(optimizer)
+    beta_2 = getattr(inner, "beta_2", None)
+    if not isinstance(beta_2, keras.Variable):
+        return keras.saving.serialize_keras_object(optimizer)
+    inner.beta_2 = hyperparameters.value_of(beta_2)
+    try:
+        return keras.saving.serialize_keras_object(optimizer)
+    finally:
+        inner.beta_2 = beta_2
+
+
+def _variable_now(gan, settings, name):
     # The variable, which may have changed since `compile`.
-    return float(ops.convert_to_numpy(gan.label_smoothing))
+    return hyperparameters.value_of(getattr(gan, name))
+
+
+def _penalty_now(gan, settings, name):
+    # The weight now; a penalty compiled on and set to 0 since saves its compiled
+    # weight, so that the reloaded GAN still computes it (its variable, saved with the
+    # weights, comes back at 0).
+    now = _variable_now(gan, settings, name)
+    return now if now > 0 else settings.values[name]
+
+
+def _adam_beta_2_now(gan, settings, name):
+    return None if settings.values[name] is None else _variable_now(gan, settings, name)
 
 
 def _save_augment(gan, settings, name):
@@ -177,14 +212,14 @@ OPTIONS = (
         "d_optimizer",
         _check_d_optimizer,
         attribute="d_optimizer",
-        save=_serialized,
+        save=_serialized_optimizer,
         load=_deserialized,
     ),
     Option(
         "g_optimizer",
         _check_g_optimizer,
         attribute="g_optimizer",
-        save=_serialized,
+        save=_serialized_optimizer,
         load=_deserialized,
     ),
     Option("loss", _check_loss, attribute="gan_loss", save=_serialized, load=_deserialized),
@@ -192,29 +227,35 @@ OPTIONS = (
     Option("update", _check_update, attribute="update"),
     Option("reuse_fakes", _check_reuse_fakes, attribute="reuse_fakes"),
     # Read through `gan.label_smoothing`, a variable that `compile` sets.
-    Option("label_smoothing", _check_label_smoothing, save=_label_smoothing_now),
+    Option("label_smoothing", _check_label_smoothing, save=_variable_now),
     Option(
         "gradient_penalty",
         _check_gradient_penalty,
         attribute="gradient_penalty_weight",
         before_compile=0.0,
     ),
+    # `r1_weight` (compiled) says whether the step computes the penalty; its weight is
+    # the variable `gan.r1_penalty`, which `compile` sets.
     Option(
         "r1_penalty",
         _check_penalty_weight("r1_penalty"),
         attribute="r1_weight",
         before_compile=0.0,
+        save=_penalty_now,
     ),
     Option(
         "r2_penalty",
         _check_penalty_weight("r2_penalty"),
         attribute="r2_weight",
         before_compile=0.0,
+        save=_penalty_now,
     ),
     Option("penalty_every", _check_penalty_every, attribute="penalty_every", before_compile=1),
     Option("from_logits", lambda value, context: bool(value), attribute="from_logits"),
     # The GAN keeps the augmenter itself (`gan.augmenter`, a tracked layer).
     Option("augment", _check_augment, save=_save_augment),
+    # Both optimizers' `beta_2` as a variable (`gan.adam_beta_2`), which `compile` sets.
+    Option("adam_beta_2", _check_adam_beta_2, save=_adam_beta_2_now),
 )
 
 

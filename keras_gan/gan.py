@@ -13,6 +13,7 @@ from keras_gan import backend
 from keras_gan import checks
 from keras_gan import compile_settings
 from keras_gan import data_checks
+from keras_gan import hyperparameters
 from keras_gan import introspection
 from keras_gan import layers as gan_layers
 from keras_gan._optimizer_pair import OptimizerPair
@@ -22,7 +23,7 @@ from keras_gan.training_step import StepMixin
 
 @keras.saving.register_keras_serializable(package="keras_gan")
 @compile_settings.add_attributes
-class GAN(StepMixin, keras.Model):
+class GAN(StepMixin, hyperparameters.HyperparameterMixin, keras.Model):
     """A generative adversarial network that trains with `compile` and `fit`.
 
     One training step makes `d_steps` discriminator updates (a real batch and a freshly
@@ -30,6 +31,11 @@ class GAN(StepMixin, keras.Model):
     `compile(reuse_fakes=True)`, on the last discriminator update's batch). In each
     update the other network runs in training mode but is frozen: its weights and its
     non-trainable state (BatchNorm statistics included) do not change.
+
+    `label_smoothing`, `r1_penalty`, `r2_penalty`, `ema_decay`, `ema_half_life`,
+    `augment_p` and `adam_beta_2` are variables that change between steps without
+    recompiling (`keras_gan.hyperparameters`; `keras_gan.callbacks.HyperparameterScheduler`
+    sets them on a schedule); `images_seen` counts the real images trained on.
 
     Args:
         generator: a built Keras model mapping noise `(batch, latent_dim)` to samples.
@@ -43,7 +49,16 @@ class GAN(StepMixin, keras.Model):
             with this decay (e.g. `0.999`), updated after every generator step (Yazici
             et al., 2019, arXiv:1806.04498). When on, `generate`, `predict`, `gan(z)`
             and `sampling_generator` (what image grids and checkpoints save) use the
-            averaged generator. Defaults to `None` (off).
+            averaged generator. `gan.ema_decay` is a variable: settable during
+            training. Defaults to `None` (off).
+        ema_half_life: keep the moving average with a half-life in images instead:
+            each step's decay is `0.5 ** (batch_images / half_life)` (StyleGAN2-ADA's
+            `ema_kimg * 1000`; Karras et al., 2020, arXiv:2006.06676), `batch_images`
+            the step's real images (the global batch). A variable too
+            (`gan.ema_half_life`). Not with `ema_decay`. Defaults to `None`.
+        ema_rampup: with `ema_half_life`, cap the half-life at `images_seen *
+            ema_rampup` (StyleGAN2-ADA uses `0.05`), so that the average follows the
+            generator closely early in training. Defaults to `None` (no cap).
         **kwargs: passed to `keras.Model` (`name`, `dtype`).
 
     Example:
@@ -59,7 +74,16 @@ class GAN(StepMixin, keras.Model):
     _num_generator_inputs = 1
 
     def __init__(
-        self, generator, discriminator, latent_dim=None, *, seed=None, ema_decay=None, **kwargs
+        self,
+        generator,
+        discriminator,
+        latent_dim=None,
+        *,
+        seed=None,
+        ema_decay=None,
+        ema_half_life=None,
+        ema_rampup=None,
+        **kwargs,
     ):
         super().__init__(**kwargs)
         backend.check_supported()
@@ -80,13 +104,13 @@ class GAN(StepMixin, keras.Model):
         self.gp_tracker = keras.metrics.Mean(name="gradient_penalty")
         self.r1_tracker = keras.metrics.Mean(name="r1_penalty")
         self.r2_tracker = keras.metrics.Mean(name="r2_penalty")
-        self._label_smoothing = keras.Variable(
-            0.0, trainable=False, dtype="float32", name="label_smoothing"
+        ema_decay, ema_half_life, ema_rampup = checks.check_ema(
+            ema_decay, ema_half_life, ema_rampup
         )
+        self._create_hyperparameters(ema_decay, ema_half_life, ema_rampup)
         self._compile_settings = None  # a `CompileSettings` once compiled
         self.augmenter = None
-        self.ema_decay = checks.check_ema_decay(ema_decay)
-        self.ema_generator = None if ema_decay is None else _clone(generator, "ema_generator")
+        self.ema_generator = None if self._ema_decay is None else _clone(generator, "ema_generator")
         self.built = True
 
     # ----------------------------------------------------------------- shapes
@@ -122,23 +146,8 @@ class GAN(StepMixin, keras.Model):
 
     # ------------------------------------------------------------ properties
     @property
-    def label_smoothing(self):
-        """One-sided label smoothing, a `keras.Variable`: real targets are `1 - value`.
-
-        Assign a float (`gan.label_smoothing = 0.1`): it is checked at once and the
-        next step uses it without recompiling. A value set with `.assign()` (inside a
-        traced function, say) is checked when the next `fit` or epoch starts.
-        """
-        return self._label_smoothing
-
-    @label_smoothing.setter
-    def label_smoothing(self, value):
-        value = checks.check_label_smoothing(value, getattr(self, "gan_loss", None))
-        self._label_smoothing.assign(value)
-
-    @property
     def sampling_generator(self):
-        """The generator to sample from: the moving average when `ema_decay` is on."""
+        """The generator to sample from: the moving average when it is on."""
         return self.generator if self.ema_generator is None else self.ema_generator
 
     @property
@@ -170,6 +179,7 @@ class GAN(StepMixin, keras.Model):
         r1_penalty: float = 0.0,
         r2_penalty: float = 0.0,
         penalty_every: int = 1,
+        adam_beta_2: float | None = None,
         **kwargs,
     ):
         """Configures the GAN for training.
@@ -208,6 +218,10 @@ class GAN(StepMixin, keras.Model):
             r2_penalty: weight of the same penalty on generated samples. Defaults to `0.0`.
             penalty_every: lazy regularization: R1/R2 count on every this many
                 discriminator updates, with their weight multiplied by it. Defaults to `1`.
+            adam_beta_2: set both optimizers' `beta_2` (Adam's second-moment decay;
+                any optimizer with a `beta_2`) to this value, as a variable that
+                `gan.adam_beta_2 = value` changes during training without
+                recompiling. Defaults to `None` (each optimizer's own, fixed).
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`, ...).
         """
@@ -240,7 +254,11 @@ class GAN(StepMixin, keras.Model):
         self._compile_settings = settings
         self._unsaved_augment = None
         self._label_smoothing.assign(values["label_smoothing"])
+        self._r1_penalty.assign(values["r1_penalty"])
+        self._r2_penalty.assign(values["r2_penalty"])
         self._build_optimizers()
+        if values["adam_beta_2"] is not None:
+            self._install_adam_beta_2(values["adam_beta_2"])
 
     def _build_optimizers(self):
         # Built now, eagerly (and under the strategy scope when there is one), so that
@@ -442,7 +460,7 @@ class GAN(StepMixin, keras.Model):
         )
 
     def get_config(self):
-        return {
+        config = {
             "name": self.name,
             "trainable": self.trainable,
             "dtype": keras.dtype_policies.serialize(self.dtype_policy),
@@ -450,8 +468,16 @@ class GAN(StepMixin, keras.Model):
             "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "latent_dim": self.latent_dim,
             "seed": self.seed,
-            "ema_decay": self.ema_decay,
+            "ema_decay": None,
         }
+        # The values now: the variables may have changed since construction (they are
+        # saved with the weights too).
+        if self._ema_half_life is not None:
+            config["ema_half_life"] = hyperparameters.value_of(self._ema_half_life)
+            config["ema_rampup"] = self.ema_rampup
+        elif self._ema_decay is not None:
+            config["ema_decay"] = hyperparameters.value_of(self._ema_decay)
+        return config
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
@@ -512,9 +538,13 @@ class GAN(StepMixin, keras.Model):
             store[key] = state
 
     def load_own_variables(self, store):
-        for i, variable in enumerate(self._saved_own_variables()):
-            variable.assign(store[_keras_internals.own_variable_key(i)])
         keys = set(store.keys())
+        for i, variable in enumerate(self._saved_own_variables()):
+            key = _keras_internals.own_variable_key(i)
+            # A file from before a variable existed keeps what construction and
+            # `compile` set (`label_smoothing`, the first, is in every file).
+            if key in keys:
+                variable.assign(store[key])
         for key, state in self._seed_states().items():
             if key in keys:
                 state.assign(store[key])

@@ -7,8 +7,10 @@ own update and the moving average of the generator. `GAN` inherits it and keeps
 construction, `compile`, the checks around `fit`, generation and saving.
 
 The step reads from the model: `generator`, `discriminator`, the optimizers, the
-compile settings (`gan_loss`, `d_steps`, `update`, `reuse_fakes`, the penalty
-weights), `augmenter`, `ema_generator` and the loss trackers; and it calls the
+compile settings (`gan_loss`, `d_steps`, `update`, `reuse_fakes`, which penalties
+are on), the hyperparameter variables (`keras_gan.hyperparameters`: the penalties'
+weights, the moving average's decay, `images_seen`, which it counts), `augmenter`,
+`ema_generator` and the loss trackers; and it calls the
 hooks a `ConditionalGAN` overrides (`_generator_inputs`, `_discriminator_inputs`,
 `_real_samples`).
 """
@@ -77,8 +79,10 @@ class StepMixin:
                 self._track(d_loss, penalty_values)
             else:
                 g_loss = self._generator_update(real, labels)
+        images = backend.replica_sum(ops.cast(ops.shape(real)[0], "float32"))
         if self.ema_generator is not None:
-            self._update_ema()
+            self._update_ema(images)
+        self._images_seen.assign_add(ops.cast(images, self._images_seen.dtype))
         self.g_loss_tracker.update_state(g_loss)
         logs = {m.name: m.result() for m in self.metrics}
         logs.update(_augmenter_logs(self.augmenter))
@@ -155,11 +159,13 @@ class StepMixin:
             penalty = self._gradient_penalty(real, fake, critic, seed=seed)
             loss = loss + self.gradient_penalty_weight * penalty
             penalty_values["gradient_penalty"] = penalty
-        for name, weight, samples in (
-            ("r1_penalty", self.r1_weight, real),
-            ("r2_penalty", self.r2_weight, fake),
+        # The compiled weight says whether a penalty is on; the variable holds its
+        # weight now.
+        for name, compiled, weight, samples in (
+            ("r1_penalty", self.r1_weight, self._r1_penalty, real),
+            ("r2_penalty", self.r2_weight, self._r2_penalty, fake),
         ):
-            if weight > 0:
+            if compiled > 0:
                 penalty = penalties.squared_gradient_norm(critic, samples)
                 if training:
                     scale = penalties.lazy_weight(
@@ -295,8 +301,21 @@ class StepMixin:
         if update is not None:
             update(real_scores, self.gan_loss)
 
-    def _update_ema(self):
-        decay = self.ema_decay
+    def _update_ema(self, images):
+        """Updates the moving average after a step on `images` real images (float32).
+
+        With `ema_half_life` `h`, the decay is `0.5 ** (images / max(h, 1e-8))`, `h`
+        capped at `images_seen * ema_rampup` with a ramp-up (StyleGAN2-ADA's; the
+        first step then copies the generator).
+        """
+        decay = self._ema_decay
+        if self._ema_half_life is not None:
+            half_life = ops.convert_to_tensor(self._ema_half_life)
+            if self.ema_rampup is not None:
+                seen = ops.cast(self._images_seen, "float32")
+                half_life = ops.minimum(half_life, seen * self.ema_rampup)
+            decay = ops.power(0.5, images / ops.maximum(half_life, 1e-8))
+            self._ema_decay.assign(decay)
         for average, weight in zip(self.ema_generator.weights, self.generator.weights):
             if weight.trainable:
                 average.assign(decay * average + (1.0 - decay) * weight)

@@ -24,6 +24,7 @@ DOCUMENTED = {
     "r1_penalty",
     "r2_penalty",
     "penalty_every",
+    "adam_beta_2",
 }
 
 

@@ -162,7 +162,9 @@ def test_the_label_record_is_not_saved(tmp_path):
     store = {}
     cgan.save_own_variables(store)
     own = [k for k in store if not k.startswith("seed_state_")]
-    assert own == ["0"]
+    # label_smoothing, r1_penalty, r2_penalty, images_seen: scalars; the record is [low, high]
+    assert own == ["0", "1", "2", "3"]
+    assert all(np.shape(store[k]) == () for k in own)
     np.testing.assert_array_equal(store["0"], keras.ops.convert_to_numpy(cgan.label_smoothing))
     cgan.label_smoothing = 0.1
     cgan.save(tmp_path / "cgan.keras")

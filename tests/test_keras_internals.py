@@ -131,3 +131,27 @@ def test_fit_takes_callbacks_after_five_positional_arguments():
     assert parameters.index("callbacks") - 1 == _keras_internals.FIT_ARGUMENTS_BEFORE_CALLBACKS
     assert _keras_internals.fit_callbacks_given_positionally((None,) * 6)
     assert not _keras_internals.fit_callbacks_given_positionally((None,) * 5)
+
+
+def test_variable_reader_reads_the_jax_trainers_state_without_syncing_it():
+    import keras_gan
+
+    gan = keras_gan.GAN(dense_generator(), dense_discriminator(), seed=1)
+    gan.compile("adam", "adam")
+    seen, synced = [], []
+
+    class Read(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.read = _keras_internals.variable_reader(self.model, self.model.images_seen)
+
+        def on_train_batch_begin(self, batch, logs=None):
+            seen.append(int(np.asarray(keras.ops.convert_to_numpy(self.read()))))
+            synced.append(getattr(gan, "_jax_state_synced", None))
+
+    gan.fit(
+        np.zeros((16, 4, 4, 1), "float32"), batch_size=4, epochs=2, verbose=0, callbacks=[Read()]
+    )
+    assert seen == list(range(0, 32, 4))
+    if keras.config.backend() == "jax":
+        # Keras synced the state at each epoch's start only: the reader did not sync it.
+        assert synced == [True, False, False, False] * 2

@@ -1,16 +1,15 @@
 """`LabelSmoothingScheduler`: sets a GAN's one-sided label smoothing per epoch."""
 
-import keras
-
-from keras_gan.callbacks import _checks
+from keras_gan.callbacks.hyperparameter_scheduler import HyperparameterScheduler
 
 
-class LabelSmoothingScheduler(keras.callbacks.Callback):
+class LabelSmoothingScheduler(HyperparameterScheduler):
     """Sets `gan.label_smoothing` to `schedule(epoch)` at the start of each epoch.
 
-    The value is also added to the epoch logs as `label_smoothing`, so `History`,
-    `CSVLogger` and `TensorBoard` record it; list this callback before them, as
-    Keras' `LearningRateScheduler`. Changing the variable needs no recompiling.
+    `HyperparameterScheduler({"label_smoothing": schedule})`. The value is also added
+    to the epoch logs as `label_smoothing`, so `History`, `CSVLogger` and `TensorBoard`
+    record it; list this callback before them, as Keras' `LearningRateScheduler`.
+    Changing the variable needs no recompiling.
 
     Args:
         schedule: a function `schedule(epoch) -> float` of the 0-based epoch index
@@ -27,33 +26,13 @@ class LabelSmoothingScheduler(keras.callbacks.Callback):
     """
 
     def __init__(self, schedule, verbose: int = 0):
-        super().__init__()
         if not callable(schedule):
             raise ValueError(
                 "Expected `schedule` to be a function epoch -> float. "
                 f"Received: schedule={schedule!r}"
             )
+        super().__init__({"label_smoothing": schedule}, verbose=verbose)
         self.schedule = schedule
-        self.verbose = verbose
 
-    def on_train_begin(self, logs=None):
-        _checks.check_gan(self.model, "LabelSmoothingScheduler")
-
-    def on_epoch_begin(self, epoch, logs=None):
-        value = self.schedule(epoch)
-        try:
-            self.model.label_smoothing = value
-        except ValueError as e:
-            raise ValueError(
-                f"Expected `schedule({epoch})` to return a valid label smoothing. {e}"
-            ) from e
-        if self.verbose:
-            print(
-                f"\nEpoch {epoch + 1}: LabelSmoothingScheduler setting label_smoothing to "
-                f"{float(value)}."
-            )
-
-    def on_epoch_end(self, epoch, logs=None):
-        if logs is not None:
-            value = self.model.label_smoothing
-            logs["label_smoothing"] = float(keras.ops.convert_to_numpy(value))
+    def _describe(self, name, t):
+        return f"schedule({t})"

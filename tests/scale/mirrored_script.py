@@ -37,6 +37,10 @@ def build():
         dense_generator(batch_norm=False, sample_shape=SHAPE),
         dense_discriminator(batch_norm=False, dropout=0, sample_shape=SHAPE),
         seed=1,
+        # Each step's decay from the global batch and the images seen (compared below
+        # through the moving average's weights and `images_seen`).
+        ema_half_life=20,
+        ema_rampup=0.5,
     )
     # ADA from p=0.5, adapting every update, so that both its draws and its p count.
     augment = {
@@ -80,6 +84,7 @@ print(
             "mirrored": h_mirrored,
             "max_weight_diff": weight_diff,
             "d_iterations": int(mirrored.d_optimizer.iterations.numpy()),
+            "images_seen": [int(m.images_seen.numpy()) for m in (single, mirrored)],
             "augment_p": [
                 float(np.asarray(m.augmenter.p))
                 for m in (single, mirrored)

@@ -33,6 +33,7 @@ def test_mirrored_training_equals_single_device(loss, penalty, step, augment):
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["replicas"] == 2
     assert result["d_iterations"] == 4  # 2 epochs x 2 global batches, one update each
+    assert result["images_seen"] == [64, 64]  # global batches counted once
     for key, values in result["single"].items():
         assert result["mirrored"][key] == pytest.approx(values, rel=1e-4, abs=1e-5), key
     assert result["max_weight_diff"] < 1e-5
