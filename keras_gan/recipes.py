@@ -150,6 +150,9 @@ R3GAN_SETTINGS = {
     "ema_half_life": 10_000,
     "ema_rampup": 0.05,
 }
+#: The r3gan recipe's stage width for small images (above them, the networks' default:
+#: 128 up to 32 px): narrower networks, several times faster on a CPU. Not tuned.
+R3GAN_WIDTHS = {8: 32, 16: 64}
 
 
 def r3gan(
@@ -184,7 +187,8 @@ def r3gan(
         seed: int seed of the weights and the noise. Defaults to `None` (0).
         latent_dim: noise size. Defaults to `64`.
         width: channels per stage (an int, or one per stage from 4x4 up). Defaults
-            to `None` (`architectures.r3gan_generator`'s default).
+            to `None`: `R3GAN_WIDTHS` for 8 and 16 px images, else
+            `architectures.r3gan_generator`'s default.
         **compile_kwargs: more `GAN.compile` arguments (`augment`, ...), or
             overrides of the recipe's own (`loss`, `r1_penalty`, `r2_penalty`).
 
@@ -196,6 +200,8 @@ def r3gan(
     seed = 0 if seed is None else checks.check_seed(seed)
     total_images = _check_total_images(total_images, required=True)
     settings = R3GAN_SETTINGS
+    if width is None:
+        width = R3GAN_WIDTHS.get(image_shape[0])
     generator = architectures.r3gan_generator(
         image_shape, latent_dim, width=width, num_classes=num_classes, seed=seed
     )

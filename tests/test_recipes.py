@@ -41,7 +41,7 @@ def test_dcgan_is_the_classic_recipe():
         gan.discriminator, architectures.dcgan_discriminator((8, 8, 1), width=32, seed=4)
     )
     assert isinstance(gan.gan_loss, keras_gan.losses.NonSaturating)
-    assert gan.ema_decay == pytest.approx(0.999)
+    assert float(gan.ema_decay) == pytest.approx(0.999)
     for optimizer, rate in ((gan.d_optimizer, 5e-4), (gan.g_optimizer, 1e-3)):
         assert isinstance(optimizer, keras.optimizers.Adam)
         assert float(optimizer.learning_rate) == pytest.approx(rate)
