@@ -25,6 +25,7 @@ import little_data  # noqa: E402
 import memory  # noqa: E402
 import multi_process  # noqa: E402
 import profile_ops  # noqa: E402
+import recipe_cost  # noqa: E402
 import real_folder  # noqa: E402
 import scoring_cost  # noqa: E402
 import stacked_digits  # noqa: E402
@@ -517,3 +518,25 @@ def test_real_folder_unpacks_a_wheel_as_rgb_on_white(tmp_path):
     assert os.listdir(kept) == ["1f600.png"]
     assert real_folder.is_skin_tone_variant("1f9d1-1f3fb-200d-1f91d-200d-1f9d1-1f3ff.png")
     assert not real_folder.is_skin_tone_variant("1f3f3-fe0f-200d-1f308.png")
+
+
+def test_little_data_other_splits_hold_out_other_digits():
+    from keras_gan.datasets import load_digits
+
+    images, labels = load_digits("all")
+    standard, _ = load_digits("test")
+    train, train_labels, held_out, _ = little_data.digit_split(1)
+    assert len(train) + len(held_out) == len(images)
+    flat = {bytes(x.tobytes()) for x in train}
+    assert not any(bytes(x.tobytes()) in flat for x in held_out)
+    # 20% of each class held out, and other digits than load_digits' own split.
+    counts = np.bincount(train_labels, minlength=10)
+    assert np.all(np.abs(counts / np.bincount(labels, minlength=10) - 0.8) < 0.02)
+    shared = {bytes(x.tobytes()) for x in standard} & {bytes(x.tobytes()) for x in held_out}
+    assert len(shared) < 0.5 * len(held_out)
+    assert little_data._settings("r3gan", 0.5) == {}
+
+
+def test_recipe_cost_times_both_recipes():
+    for recipe in recipe_cost.RECIPES:
+        assert recipe_cost.run_one(recipe, (8, 8, 1), steps=1, warmup=1) > 0
