@@ -25,8 +25,8 @@ import little_data  # noqa: E402
 import memory  # noqa: E402
 import multi_process  # noqa: E402
 import profile_ops  # noqa: E402
-import recipe_cost  # noqa: E402
 import real_folder  # noqa: E402
+import recipe_cost  # noqa: E402
 import scoring_cost  # noqa: E402
 import stacked_digits  # noqa: E402
 import throughput  # noqa: E402
