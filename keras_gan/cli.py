@@ -1,7 +1,8 @@
 """The `keras-gan` command: `train`, `sample` and `score` (also `python -m keras_gan`).
 
-`keras-gan train` trains a DCGAN (on the bundled 8x8 digits by default, or streamed
-from a folder of images) and writes, under `runs/NAME/`: TensorBoard logs and image
+`keras-gan train` trains a GAN, by default the DCGAN of `keras_gan.recipes.dcgan`, or
+with `--recipe r3gan` the modern baseline (on the bundled 8x8 digits by default, or
+streamed from a folder of images) and writes, under `runs/NAME/`: TensorBoard logs and image
 grids (`logs/`), checkpoints (`checkpoints/`), the final `gan.keras` and
 `generator.keras`, `samples.png` and `scores.json`. It ends by printing the Frechet
 distance, KID, precision, recall, density, coverage, memorization and classifier score of
@@ -40,6 +41,8 @@ LOSS_NAMES = (
 )
 #: `--recipe` choices (`keras_gan.recipes.RECIPES`; a test keeps them equal).
 RECIPES = ("dcgan", "r3gan")
+#: What `train` says it trains, per recipe.
+RECIPE_NAMES = {"dcgan": "a DCGAN", "r3gan": "an R3GAN"}
 #: The flags of the dcgan recipe that `--recipe r3gan` sets itself.
 R3GAN_FIXED_FLAGS = ("--loss", "--d-lr", "--g-lr", "--ema-decay", "--reuse-fakes", "--r1")
 #: Image sides of a folder dataset: those of the DCGAN presets.
@@ -262,8 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser(
         "train",
-        help="train a DCGAN (on the bundled digits by default)",
-        description="Train a DCGAN; writes logs, image grids, checkpoints and the final "
+        help="train a GAN, a DCGAN or an R3GAN (on the bundled digits by default)",
+        description="Train a GAN (--recipe dcgan or r3gan); writes logs, image grids, checkpoints and the final "
         "generator under OUTPUT_DIR/NAME and prints FD, KID and classifier score.",
         formatter_class=formatter,
     )
@@ -665,7 +668,7 @@ def _train(args):
     ]
     if not args.quiet:
         print(
-            f"Training a GAN (recipe {args.recipe}) on {count} {args.dataset} images of shape "
+            f"Training {RECIPE_NAMES[args.recipe]} on {count} {args.dataset} images of shape "
             f"{tuple(image_shape)} -> {run_dir}"
         )
     start = time.time()

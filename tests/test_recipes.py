@@ -60,7 +60,7 @@ def test_dcgan_defaults_are_the_command_lines():
         recipes.DCGAN_DEFAULTS["g_learning_rate"],
         recipes.DCGAN_DEFAULTS["ema_decay"],
     )
-    assert cli.RECIPES == recipes.RECIPES
+    assert cli.RECIPES == recipes.RECIPES == tuple(cli.RECIPE_NAMES)
 
 
 def test_conditional_dcgan_trains_and_generates_each_class():
