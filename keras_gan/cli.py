@@ -266,8 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser(
         "train",
         help="train a GAN, a DCGAN or an R3GAN (on the bundled digits by default)",
-        description="Train a GAN (--recipe dcgan or r3gan); writes logs, image grids, checkpoints and the final "
-        "generator under OUTPUT_DIR/NAME and prints FD, KID and classifier score.",
+        description="Train a GAN (--recipe dcgan or r3gan); writes logs, image grids, "
+        "checkpoints and the final generator under OUTPUT_DIR/NAME and prints FD, KID and "
+        "classifier score.",
         formatter_class=formatter,
     )
     parser.train_parser = train  # `_flags_given` reads its flags
