@@ -176,7 +176,11 @@ def _position_check(files, step):
     positions `k * step` onwards, consecutive, unless a file failed to decode.
     """
     import tensorflow as tf
+    from PIL import Image
 
+    # `report` runs on tf.data's threads, where it must not import: an import there can
+    # deadlock with the main thread's (PIL imports its format plugins on first use).
+    Image.init()
     count = len(files)
 
     def report(positions):
