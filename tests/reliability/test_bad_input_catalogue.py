@@ -397,7 +397,8 @@ MODEL_CASES = [
         "an unknown loss name",
         lambda: _compile_with(loss="wasserstein_gp"),
         r"^Expected `loss` to be one of \['minimax', 'non_saturating', 'wasserstein', "
-        r"'hinge', 'least_squares'\] or a `keras_gan\.losses\.GANLoss` instance\. "
+        r"'hinge', 'least_squares', 'relativistic', 'relativistic_hinge'\] or a "
+        r"`keras_gan\.losses\.GANLoss` instance\. "
         r"Received: loss='wasserstein_gp'$",
     ),
     (
