@@ -14,6 +14,7 @@ convolution, and its second derivative for R1/R2, as a grouped convolution, whic
 there).
 """
 
+import functools
 import numbers
 
 import keras
@@ -65,6 +66,7 @@ class _LowPassResample2D(keras.layers.Layer):
         return {**super().get_config(), "taps": list(self.taps)}
 
 
+@functools.lru_cache(maxsize=64)
 def resampling_matrix(taps, length, *, up):
     """The `(output, input)` matrix of one axis' low-pass resampling (float32 NumPy).
 
@@ -73,7 +75,8 @@ def resampling_matrix(taps, length, *, up):
     `taps` normalized to sum to 2 (2 per axis: 4 for the image). `up=False`: padded by
     `(len(taps) - 1) // 2` before and `(len(taps) - 2) // 2` after, convolved with `taps`
     normalized to sum to 1, every second sample kept. The convolution flips `taps`, as
-    StyleGAN2's `upfirdn2d` does.
+    StyleGAN2's `upfirdn2d` does. Cached (an eager step calls it on every pass); the
+    array is read-only.
     """
     taps = np.asarray(taps, dtype="float64")
     size = len(taps)
@@ -93,7 +96,9 @@ def resampling_matrix(taps, length, *, up):
             position = i * step + k - before
             if position % spread == 0 and 0 <= position // spread < length:
                 matrix[i, position // spread] += flipped[k]
-    return matrix.astype("float32")
+    matrix = matrix.astype("float32")
+    matrix.flags.writeable = False
+    return matrix
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")

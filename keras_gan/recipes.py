@@ -174,8 +174,8 @@ def r3gan(
     `gamma_end` over `total_images` (a `callbacks.HyperparameterScheduler` by images,
     returned in `callbacks`); the generator's moving average has a half-life of
     `ema_half_life` images, ramped up over the first images (`ema_rampup`). The values
-    (`R3GAN_SETTINGS`) were tuned on the 8x8 stacked digits and checked on the digits
-    and a 32 px image folder (`docs/recipes.md`).
+    (`R3GAN_SETTINGS`) were chosen for short CPU runs, not tuned over a grid; the 8x8
+    stacked digits and a 32 px image folder measure them (`docs/recipes.md`).
 
     Args:
         image_shape: `(height, width, channels)` of the images, square, a side of 8,
