@@ -91,6 +91,20 @@ def test_r3gan_builds_the_modern_baseline():
     assert isinstance(scheduler, keras_gan.callbacks.HyperparameterScheduler)
 
 
+@pytest.mark.parametrize("side", [8, 16, 32])
+def test_r3gan_learning_rate_by_image_side_and_override(side):
+    gan, _ = recipes.r3gan((side, side, 1), total_images=64, seed=0, width=8)
+    expected = recipes.R3GAN_LEARNING_RATES.get(side, recipes.R3GAN_SETTINGS["learning_rate"])
+    for optimizer in (gan.d_optimizer, gan.g_optimizer):
+        assert float(optimizer.learning_rate) == pytest.approx(expected)
+    schedule = keras.optimizers.schedules.CosineDecay(3e-4, decay_steps=10)
+    gan, _ = recipes.r3gan(
+        (side, side, 1), total_images=64, seed=0, width=8, learning_rate=schedule
+    )
+    for optimizer in (gan.d_optimizer, gan.g_optimizer):
+        assert float(optimizer.learning_rate) == pytest.approx(3e-4)  # the schedule at step 0
+
+
 def _cosine(start, end, t, length):
     """An independent half cosine from `start` (t = 0) to `end` (t >= length)."""
     t = min(t, length)
