@@ -25,6 +25,17 @@ SCHEDULABLE = (
     "adam_beta_2",
 )
 
+#: The epoch-log key of a scheduled value whose name is also one of the GAN's metrics:
+#: the metrics `r1_penalty` and `r2_penalty` are the penalties' values, so their
+#: scheduled weights are logged as `r1_penalty_weight` and `r2_penalty_weight`.
+LOG_KEYS = {"r1_penalty": "r1_penalty_weight", "r2_penalty": "r2_penalty_weight"}
+
+
+def log_key(name):
+    """The key under which `HyperparameterScheduler` logs the scheduled `name`."""
+    return LOG_KEYS.get(name, name)
+
+
 # JAX keeps 64-bit integers off by default: there the count wraps after 2**31 - 1
 # (2.1 billion) images.
 _COUNT_DTYPE = "int32" if keras.config.backend() == "jax" else "int64"

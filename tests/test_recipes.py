@@ -130,7 +130,7 @@ def test_r3gan_penalties_decay_along_the_run():
         assert r1 == pytest.approx(_cosine(start, end, at, total), rel=1e-5)
         assert r2 == r1
     assert seen[-1][1] < seen[0][1]
-    assert "r1_penalty" in history.history
+    assert history.history["r1_penalty_weight"][-1] == pytest.approx(seen[-1][1], rel=1e-6)
 
 
 def test_r3gan_conditional():

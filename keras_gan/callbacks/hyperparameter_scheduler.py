@@ -28,9 +28,11 @@ class HyperparameterScheduler(keras.callbacks.Callback):
     A GAN that cannot change one of its names fails when training starts.
 
     Each value is added to the epoch logs under its name, so `History`, `CSVLogger` and
-    `TensorBoard` record it; list this callback before them, as Keras'
-    `LearningRateScheduler`. Learning rates are scheduled by Keras itself: give the
-    optimizers a `keras.optimizers.schedules.LearningRateSchedule`.
+    `TensorBoard` record it; `r1_penalty` and `r2_penalty` as `r1_penalty_weight` and
+    `r2_penalty_weight`, since the GAN's metrics of those names are the penalties'
+    values. List this callback before them, as Keras' `LearningRateScheduler`. Learning
+    rates are scheduled by Keras itself: give the optimizers a
+    `keras.optimizers.schedules.LearningRateSchedule`.
 
     Args:
         schedules: a dict mapping names (above) to functions `schedule(t) -> float`.
@@ -85,7 +87,8 @@ class HyperparameterScheduler(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
             for name in self.schedules:
-                logs[name] = float(hyperparameters.value_of(getattr(self.model, name)))
+                value = hyperparameters.value_of(getattr(self.model, name))
+                logs[hyperparameters.log_key(name)] = float(value)
 
     # ---------------------------------------------------------------- helpers
     def _images_seen(self):

@@ -48,7 +48,10 @@ def test_epoch_schedules_set_each_epoch_and_are_logged(tmp_path, make_gan, image
     )
     expected = [[1.0, 0.0], [0.5, 0.1], [0.0, 0.2]]
     np.testing.assert_allclose([r[1:] for r in record.rows], np.repeat(expected, 2, axis=0))
-    np.testing.assert_allclose(history.history["r1_penalty"], [1.0, 0.5, 0.0], atol=1e-7)
+    np.testing.assert_allclose(history.history["r1_penalty_weight"], [1.0, 0.5, 0.0], atol=1e-7)
+    # The metric of the same name stays the penalty's value (a squared gradient norm).
+    assert len(history.history["r1_penalty"]) == 3
+    assert all(value > 0 for value in history.history["r1_penalty"])
     np.testing.assert_allclose(history.history["label_smoothing"], [0.0, 0.1, 0.2], atol=1e-7)
     header, *rows = csv_path.read_text().splitlines()
     column = header.split(",").index("label_smoothing")
@@ -91,7 +94,7 @@ def test_image_schedules_update_between_batches_of_an_epoch(make_gan, images, ca
     assert lines == [
         f"Images {n}: HyperparameterScheduler setting r1_penalty to {n / 100}." for n in (0, 12, 24)
     ]
-    assert history.history["r1_penalty"] == pytest.approx([0.12, 0.24])
+    assert history.history["r1_penalty_weight"] == pytest.approx([0.12, 0.24])
 
 
 def test_ema_half_life_and_augment_p_schedules(make_gan, images):
