@@ -295,6 +295,11 @@ def _weights_path(weights):
     """The local weights file for `weights` (a path, or a URL fetched to Keras' cache)."""
     weights = os.fspath(weights)
     if "://" not in weights:
+        if os.path.isdir(weights):
+            raise ValueError(
+                f"Expected a weights file, the FID Inception {WEIGHTS_FILE} (pytorch-fid's or "
+                f"torch-fidelity's .pth). Received: a directory, weights={weights!r}"
+            )
         if not os.path.isfile(weights):
             raise ValueError(
                 f"Expected the FID Inception weights file {WEIGHTS_FILE} (pytorch-fid's or "

@@ -126,6 +126,8 @@ def test_missing_weights_file_and_failed_download_say_where_to_put_it(tmp_path, 
     missing = str(tmp_path / "nowhere.pth")
     with pytest.raises(ValueError, match=r"Received: weights='.*nowhere.pth', which does not"):
         fid_inception_extractor(missing)
+    with pytest.raises(ValueError, match=r"Expected a weights file.*Received: a directory, weigh"):
+        fid_inception_extractor(str(tmp_path))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     url = f"http://127.0.0.1:9/{fid_inception.WEIGHTS_FILE}"
     expected = os.path.join(str(tmp_path), "keras_home", "models", fid_inception.WEIGHTS_FILE)
