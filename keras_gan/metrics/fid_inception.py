@@ -5,6 +5,7 @@ import os
 import keras
 import numpy as np
 
+from keras_gan import backend
 from keras_gan.metrics import _torch_checkpoint
 
 #: pytorch-fid's port of the `inception-2015-12-05` graph (torch-fidelity ships the
@@ -88,13 +89,41 @@ def resize(images, mode, size=SIZE):
     return images
 
 
+def check_pixel_range(images):
+    """Refuses images whose values this network would misread; no-op while traced.
+
+    Integer images are 8-bit values: `[0, 255]`. Float images are `[-1, 1]`; values
+    beyond it are clipped when quantized, and refused when they are beyond it by more
+    than its width (as `GAN.fit` refuses data against a tanh generator): images in
+    `[0, 255]` would all read as white.
+    """
+    values = backend.concrete(images)
+    if values is None or values.size == 0:
+        return
+    low, high = float(values.min()), float(values.max())
+    if "int" in keras.backend.standardize_dtype(values.dtype):
+        if low < 0 or high > 255:
+            raise ValueError(
+                "Expected integer images with 8-bit values in [0, 255] for the FID "
+                f"Inception. Received: values from {low:g} to {high:g}"
+            )
+    elif low < -3.0 or high > 3.0:
+        raise ValueError(
+            "Expected float images in [-1, 1] for the FID Inception (uint8 images are "
+            f"taken as 0-255). Received: values from {low:g} to {high:g}; scale 8-bit "
+            "floats with `x / 127.5 - 1`"
+        )
+
+
 @keras.saving.register_keras_serializable(package="keras_gan")
 class FIDPreprocessing(keras.layers.Layer):
     """Images -> the 2015 Inception graph's input: 8-bit values, resized, `(x - 128) / 128`.
 
     Integer images are taken as 8-bit values; float images as [-1, 1], quantized to 8
     bits as a PNG writer does (`floor(x * 127.5 + 128)`, clipped). One channel is
-    repeated to three.
+    repeated to three. Images in another range are refused (`check_pixel_range`) when
+    the layer is called on values (eagerly, or through `FIDInception.predict_on_batch`
+    or `predict`).
     """
 
     def __init__(self, resize="legacy_tensorflow", **kwargs):
@@ -102,6 +131,7 @@ class FIDPreprocessing(keras.layers.Layer):
         self.resize = resize
 
     def call(self, images):
+        check_pixel_range(images)
         if "int" in keras.backend.standardize_dtype(images.dtype):
             values = keras.ops.cast(images, "float32")
         else:
@@ -278,6 +308,15 @@ class FIDInception(keras.Model):
     def compute_output_shape(self, input_shape):
         return (input_shape[0], 2048)
 
+    def predict_on_batch(self, x):
+        check_pixel_range(x)  # here: the compiled call only sees symbolic values
+        return super().predict_on_batch(x)
+
+    def predict(self, x, *args, **kwargs):
+        if not isinstance(x, (list, tuple, dict)) and hasattr(x, "dtype"):
+            check_pixel_range(x)
+        return super().predict(x, *args, **kwargs)
+
     def load_torch_weights(self, path):
         """Loads pytorch-fid's / torch-fidelity's `state_dict` file into the network."""
         _load_state_dict(self._units, _torch_checkpoint.read_state_dict(path), path)
@@ -343,7 +382,10 @@ def fid_inception_extractor(
     the protocol chosen:
 
     - images in [-1, 1] are quantized to 8 bits (`floor(x * 127.5 + 128)`); integer
-      images are taken as 8-bit values; one channel is repeated to three;
+      images (uint8) are taken as 8-bit values, 0-255; one channel is repeated to
+      three. Float images far outside [-1, 1] (such as floats in [0, 255]) raise a
+      `ValueError`; floats in [0, 1] cannot be told apart from dark [-1, 1] images and
+      fill half the range: scale them with `2 * x - 1`;
     - `resize="legacy_tensorflow"`: TF1's bilinear resize to 299x299 (no half-pixel
       centres, no antialiasing), as in the original code, torch-fidelity and
       StyleGAN2-ADA; `resize="clean"`: clean-fid's PIL bicubic resize of each channel in

@@ -166,3 +166,20 @@ def test_quality_scores_and_gan_quality_accept_the_extractor(random_network, tmp
     quality = GANQuality(real, random_network, num_samples=8, kid_subsets=2, cache_dir=tmp_path)
     assert quality.scores(generated)["fd"] == pytest.approx(scores["fd"], rel=1e-6)
     assert quality.reference_from_cache is False
+
+
+def test_images_outside_their_range_are_refused_on_the_first_batch(random_network):
+    small = np.full((1, 8, 8, 3), 200.0, "float32")  # floats in [0, 255]
+    message = r"Expected float images in \[-1, 1\].*Received: values from 200 to 200"
+    with pytest.raises(ValueError, match=message):
+        random_network.predict_on_batch(small)
+    with pytest.raises(ValueError, match=message):
+        random_network.predict(small, verbose=0)
+    with pytest.raises(ValueError, match=message):
+        fid_inception.FIDPreprocessing()(small)
+    with pytest.raises(ValueError, match=r"8-bit values in \[0, 255\].*from 0 to 300"):
+        fid_inception.FIDPreprocessing()(np.array([[[[0, 300, 1]]]], "int32"))
+    # [-1, 1] and uint8 pass; a small overshoot is clipped as a PNG writer does.
+    inside = np.linspace(-1.2, 1.2, 8 * 8 * 3, dtype="float32").reshape(1, 8, 8, 3)
+    assert random_network.predict_on_batch(inside).shape == (1, 2048)
+    assert fid_inception.FIDPreprocessing()(small.astype("uint8")).shape == (1, 299, 299, 3)
