@@ -4,6 +4,7 @@ cached on disk under a fingerprint of the data and the feature extractor (privat
 import hashlib
 import json
 import os
+import zipfile
 
 import keras
 import numpy as np
@@ -102,29 +103,87 @@ class Reference:
         return cls(computed.pop("features"), k=k, density_k=density_k, _computed=computed)
 
 
+#: What a reference-statistics file must hold, the start of each of its errors.
+_STATISTICS = (
+    "Expected a reference-statistics .npz file (numpy.savez) with numeric arrays mu (d,) "
+    "and sigma (d, d), a covariance"
+)
+#: Round-off allowed in sigma: its asymmetry and negative eigenvalues, relative to its
+#: largest entry and largest eigenvalue.
+_COVARIANCE_TOLERANCE = 1e-6
+
+
 def load_statistics(path):
     """Returns `(mu, sigma)` from a reference-statistics `.npz` file (the common format of
-    published FID statistics: arrays `mu` `(d,)` and `sigma` `(d, d)`)."""
+    published FID statistics: arrays `mu` `(d,)` and `sigma` `(d, d)`).
+
+    Anything else is refused with the file named: a missing file or a directory, a file
+    that is not a `.npz` archive (a `.npy`, text, a damaged archive), other arrays,
+    non-numeric or object arrays, wrong shapes, non-finite values, and a `sigma` that is
+    not a covariance (symmetric positive semi-definite, to round-off).
+    """
     path = os.fspath(path)
     if not os.path.isfile(path):
+        reason = "a directory" if os.path.isdir(path) else "which does not exist"
+        raise ValueError(f"{_STATISTICS}. Received: {path!r}, {reason}")
+    try:
+        stored = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
         raise ValueError(
-            f"Expected a reference-statistics .npz file with arrays mu and sigma. "
-            f"Received: {path!r}, which does not exist"
+            f"{_STATISTICS}. Received: {path!r}, which is not a .npz archive (text, or a "
+            f"damaged or truncated file: {type(e).__name__})"
+        ) from e
+    if not isinstance(stored, np.lib.npyio.NpzFile):
+        raise ValueError(
+            f"{_STATISTICS}. Received: {path!r}, a .npy file of one array of shape "
+            f"{stored.shape}; write both with numpy.savez(path, mu=mu, sigma=sigma)"
         )
-    with np.load(path) as stored:
+    with stored:
         if "mu" not in stored.files or "sigma" not in stored.files:
+            raise ValueError(f"{_STATISTICS}. Received: {path!r}, holding {sorted(stored.files)}")
+        try:
+            mu, sigma = stored["mu"], stored["sigma"]
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
             raise ValueError(
-                "Expected a reference-statistics .npz file with arrays mu and sigma. "
-                f"Received: {path!r}, holding {sorted(stored.files)}"
-            )
-        mu = np.asarray(stored["mu"], "float64")
-        sigma = np.asarray(stored["sigma"], "float64")
+                f"{_STATISTICS}. Received: {path!r}, whose arrays could not be read (object "
+                f"arrays, or a damaged archive: {type(e).__name__})"
+            ) from e
+    for name, array in (("mu", mu), ("sigma", sigma)):
+        if array.dtype.kind not in "biuf":
+            raise ValueError(f"{_STATISTICS}. Received: {name} of dtype {array.dtype} in {path!r}")
+    mu, sigma = np.asarray(mu, "float64"), np.asarray(sigma, "float64")
     if mu.ndim != 1 or sigma.shape != (mu.shape[0], mu.shape[0]):
         raise ValueError(
             "Expected mu of shape (d,) and sigma of shape (d, d). Received: "
             f"mu {mu.shape} and sigma {sigma.shape} in {path!r}"
         )
+    for name, array in (("mu", mu), ("sigma", sigma)):
+        if not np.isfinite(array).all():
+            raise ValueError(
+                f"{_STATISTICS}, of finite values. Received: {path!r}, whose {name} holds "
+                f"{int(np.isnan(array).sum())} NaN and {int(np.isinf(array).sum())} "
+                "infinite values"
+            )
+    _check_covariance(sigma, path)
     return mu, sigma
+
+
+def _check_covariance(sigma, path):
+    """Refuses a `sigma` that is not symmetric positive semi-definite (to round-off)."""
+    scale = float(np.abs(sigma).max()) if sigma.size else 0.0
+    asymmetry = float(np.abs(sigma - sigma.T).max()) if sigma.size else 0.0
+    if asymmetry > _COVARIANCE_TOLERANCE * scale:
+        raise ValueError(
+            f"{_STATISTICS}: symmetric. Received: {path!r}, whose sigma differs from its "
+            f"transpose by up to {asymmetry:.3g} (its largest entry: {scale:.3g})"
+        )
+    eigenvalues = np.linalg.eigvalsh(sigma) if sigma.size else np.zeros(1)
+    lowest, largest = float(eigenvalues[0]), float(np.abs(eigenvalues).max())
+    if lowest < -_COVARIANCE_TOLERANCE * largest:
+        raise ValueError(
+            f"{_STATISTICS}: positive semi-definite. Received: {path!r}, whose sigma has "
+            f"an eigenvalue of {lowest:.3g} (its largest in magnitude: {largest:.3g})"
+        )
 
 
 def _structure(layer):

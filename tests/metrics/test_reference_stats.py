@@ -1,5 +1,7 @@
 """quality_scores against reference statistics (.npz with mu and sigma) instead of samples."""
 
+import zipfile
+
 import numpy as np
 import pytest
 import scipy.linalg
@@ -32,7 +34,7 @@ def test_bad_statistics_files_and_arguments_raise(tmp_path):
         quality_scores(None, generated)
     with pytest.raises(ValueError, match=r"Received: both"):
         quality_scores(generated, generated, reference_stats="x.npz")
-    with pytest.raises(ValueError, match=r"mu and sigma. Received: '.*none.npz', which does not"):
+    with pytest.raises(ValueError, match=r"a covariance. Received: '.*none.npz', which does not"):
         quality_scores(None, generated, reference_stats=str(tmp_path / "none.npz"))
     np.savez(tmp_path / "keys.npz", mean=np.zeros(4))
     with pytest.raises(ValueError, match=r"Received: '.*keys.npz', holding \['mean'\]"):
@@ -43,3 +45,56 @@ def test_bad_statistics_files_and_arguments_raise(tmp_path):
     np.savez(tmp_path / "size.npz", mu=np.zeros(6), sigma=np.eye(6))
     with pytest.raises(ValueError, match=r"size of the reference statistics, 6. Received: 4"):
         quality_scores(None, generated, reference_stats=str(tmp_path / "size.npz"))
+
+
+def _refused(path, match):
+    with pytest.raises(ValueError, match=r"Expected a reference-statistics .npz file.*" + match):
+        quality_scores(None, np.zeros((10, 2), "float32"), reference_stats=str(path))
+
+
+def test_files_that_are_not_statistics_are_refused_naming_the_file(tmp_path):
+    _refused(tmp_path, r"Received: '.*', a directory")
+    np.save(tmp_path / "one.npy", np.zeros(2))
+    _refused(tmp_path / "one.npy", r"'.*one.npy', a .npy file of one array of shape \(2,\)")
+    (tmp_path / "text.npz").write_text("mu 0 0\n")
+    _refused(tmp_path / "text.npz", r"'.*text.npz', which is not a .npz archive")
+    np.savez(tmp_path / "whole.npz", mu=np.zeros(2), sigma=np.eye(2))
+    (tmp_path / "cut.npz").write_bytes((tmp_path / "whole.npz").read_bytes()[:200])
+    _refused(tmp_path / "cut.npz", r"'.*cut.npz', which is not a .npz archive \(text, or a dam")
+    with zipfile.ZipFile(tmp_path / "damaged.npz", "w") as archive:
+        archive.writestr("mu.npy", b"\x93NUMPY damaged")
+        archive.writestr("sigma.npy", b"\x93NUMPY damaged")
+    _refused(tmp_path / "damaged.npz", r"'.*damaged.npz', whose arrays could not be read")
+    np.savez(tmp_path / "objects.npz", mu=np.array([0, None]), sigma=np.eye(2))
+    _refused(tmp_path / "objects.npz", r"'.*objects.npz', whose arrays could not be read \(obj")
+    np.savez(tmp_path / "strings.npz", mu=np.array(["0", "0"]), sigma=np.eye(2))
+    _refused(tmp_path / "strings.npz", r"Received: mu of dtype <U1 in '.*strings.npz'")
+
+
+@pytest.mark.parametrize(
+    "mu, sigma, match",
+    [
+        ([0.0, np.inf], np.eye(2), r"finite values. Received: '.*', whose mu holds 0 NaN and 1 i"),
+        ([0.0, 0.0], [[1.0, np.nan], [np.nan, 1.0]], r"whose sigma holds 2 NaN and 0 infinite"),
+        ([0.0, 0.0], [[1.0, 0.5], [-0.5, 1.0]], r"symmetric. Received: '.*', whose sigma differs"),
+        (
+            [0.0, 0.0],
+            -np.eye(2),
+            r"semi-definite. Received: '.*', whose sigma has an eigenvalue of",
+        ),
+    ],
+)
+def test_statistics_that_are_not_a_mean_and_covariance_are_refused(tmp_path, mu, sigma, match):
+    np.savez(tmp_path / "stats.npz", mu=np.array(mu), sigma=np.array(sigma))
+    _refused(tmp_path / "stats.npz", match)
+
+
+def test_a_covariance_with_round_off_is_accepted(tmp_path):
+    features = np.random.default_rng(1).normal(size=(3, 6))  # rank 2: zero eigenvalues
+    sigma = np.cov(features, rowvar=False)
+    sigma[0, 1] += 1e-12
+    np.savez(tmp_path / "stats.npz", mu=features.mean(axis=0), sigma=sigma)
+    scores = quality_scores(
+        None, np.zeros((10, 6), "float32"), reference_stats=str(tmp_path / "stats.npz")
+    )
+    assert np.isfinite(scores["fd"])
