@@ -231,7 +231,8 @@ def _add_scoring_flags(parser):
         choices=FEATURES,
         default="auto",
         help="features of the scores: auto is classifier for data with 2+ classes, else "
-        "inception with a GPU, else pixels (downscaled to 16 px); fid-inception is the 2015 "
+        "inception with a GPU (or on a CPU, with its weights in ~/.keras/models and a few "
+        "minutes' worth of images), else pixels (downscaled to 16 px); fid-inception is the 2015 "
         "Inception network of published FIDs (docs/fid.md)",
     )
     parser.add_argument(
