@@ -86,11 +86,15 @@ class _Sampler:
         return keras.ops.convert_to_numpy(self.generator.predict_on_batch(inputs))
 
     def batches(self, n, seed, label, batch_size):
-        """Yields `(start, labels, samples)` batch by batch, the noise drawn in order."""
+        """An iterator of `(start, labels, samples)`, batch by batch, the noise drawn in order.
+
+        The arguments are checked now, before the first batch is asked for.
+        """
         n = checks.check_positive_int(n, "n")
         batch_size = checks.check_positive_int(batch_size, "batch_size")
-        label = self.check_label(label)
-        rng = np.random.default_rng(seed)
+        return self._batches(n, np.random.default_rng(seed), self.check_label(label), batch_size)
+
+    def _batches(self, n, rng, label, batch_size):
         for start in range(0, n, batch_size):
             count = min(batch_size, n - start)
             labels = self.labels(start, count, label)
@@ -174,7 +178,7 @@ def write_samples(
             f"run would mix with them). Received: {out_dir!r}, which holds "
             f"{len(os.listdir(out_dir))} entries"
         )
-    batches = sampler.batches(n, seed, label, batch_size)  # checks the arguments first
+    batches = sampler.batches(n, seed, label, batch_size)  # checks the arguments
     digits = max(6, len(str(n - 1)))
     progbar = keras.utils.Progbar(n, unit_name="image") if verbose else None
     os.makedirs(out_dir, exist_ok=True)

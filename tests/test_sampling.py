@@ -143,8 +143,12 @@ def test_errors(tmp_path):
             r"Expected `steps` to be an integer >= 2. Received: steps=1",
         ),
         (
-            lambda: sampling.generate(generator, 0),
+            lambda: sampling.write_samples(generator, 0, tmp_path / "new"),
             r"Expected `n` to be a positive integer. Received: n=0",
+        ),
+        (
+            lambda: sampling.write_samples(generator, 2, tmp_path / "new", batch_size=0),
+            r"Expected `batch_size` to be a positive integer. Received: batch_size=0",
         ),
         (lambda: sampling.generate("gen.keras", 2), "Expected a GAN or a generator .* str"),
         (
@@ -156,6 +160,7 @@ def test_errors(tmp_path):
         with pytest.raises(ValueError, match=match):
             call()
     assert os.listdir(tmp_path / "full") == ["old.png"]  # untouched
+    assert not (tmp_path / "new").exists()  # checked before the folder is made
     gan = keras.models.load_model(os.path.join(FIXTURES, "conditional_gan.keras"))
     with pytest.raises(ValueError, match=r"GAN's own 3 classes .* Received: num_classes=4"):
         sampling.generate(gan, 2, num_classes=4)
