@@ -35,7 +35,9 @@ def sample(args, model):
         rows = args.rows or num_classes or 8
         samples = _flat(sampling.interpolate(model, rows, args.steps, **kwargs))
         ncols = args.steps
-        message = f"Wrote an interpolation grid of {rows} rows x {args.steps} steps"
+        message = (
+            f"Wrote an interpolation grid of {rows} row{'s' * (rows > 1)} x {args.steps} steps"
+        )
     elif num_classes is not None and args.label is None:
         per_class = math.ceil(args.n / num_classes)
         samples = _flat(
