@@ -342,13 +342,43 @@ def build_parser() -> argparse.ArgumentParser:
 
     sample = commands.add_parser(
         "sample",
-        help="write an image grid PNG from a .keras model",
-        description="Write a grid of generated images (tanh outputs) to a PNG file.",
+        help="write an image grid PNG, or one PNG per sample, from a .keras model",
+        description="Write a grid of generated images (tanh outputs) to a PNG file, one row "
+        "per class for a conditional generator; or, with --out-dir, one PNG file per sample "
+        "(for clean-fid or torch-fidelity); or, with --interpolate, a grid of spherical "
+        "interpolations between random noise vectors.",
         formatter_class=formatter,
     )
     sample.add_argument("model", help="a whole GAN or a generator .keras file")
-    sample.add_argument("--n", type=_positive_int, default=64, help="number of images")
-    sample.add_argument("--out", default="samples.png", help="PNG file to write")
+    sample.add_argument(
+        "--n",
+        type=_positive_int,
+        default=64,
+        help="number of images (a conditional grid: rounded up to a multiple of the classes)",
+    )
+    sample.add_argument("--out", default="samples.png", help="grid PNG file to write")
+    mode = sample.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--out-dir",
+        default=None,
+        metavar="DIR",
+        help="instead of a grid, write N files DIR/000000.png ... (a conditional generator's "
+        "named 000000_class0.png ...) into a new or empty folder, streamed in batches",
+    )
+    mode.add_argument(
+        "--interpolate",
+        action="store_true",
+        help="instead of samples, write a grid of --rows interpolations in --steps steps",
+    )
+    sample.add_argument(
+        "--rows",
+        type=_positive_int,
+        default=None,
+        help="with --interpolate: pairs of noise vectors (None: one per class, else 8)",
+    )
+    sample.add_argument(
+        "--steps", type=_positive_int, default=8, help="with --interpolate: columns, ends included"
+    )
     sample.add_argument("--seed", type=int, default=0, help="of the noise")
     sample.add_argument(
         "--scale", type=_positive_int, default=None, help="pixel upscaling (None: to >= 32 px)"
@@ -356,6 +386,16 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument(
         "--num-classes", type=_positive_int, default=None, help="for a conditional generator"
     )
+    sample.add_argument(
+        "--label",
+        type=int,
+        default=None,
+        help="a conditional generator's class for every image (None: each class in turn)",
+    )
+    sample.add_argument(
+        "--batch-size", type=_positive_int, default=256, help="images per generator call"
+    )
+    sample.add_argument("--quiet", action="store_true", help="no progress bar or messages")
     _add_verbose_flag(sample)
 
     score = commands.add_parser(
@@ -714,10 +754,11 @@ def _train(args):
 
 
 def _sample(args):
-    model = _load_model(args.model)
-    samples = _generate(model, args.n, args.seed, args.num_classes)
-    _save_grid(samples, args.out, args.scale)
-    print(f"Wrote {args.n} samples to {args.out}")
+    from keras_gan import _cli_sample
+
+    message = _cli_sample.sample(args, _load_model(args.model))
+    if not args.quiet:
+        print(message)
     return 0
 
 

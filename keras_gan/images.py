@@ -1,4 +1,4 @@
-"""Image grids of generated samples: `make_grid` and `save_png`."""
+"""Image grids of generated samples: `to_uint8`, `make_grid` and `save_png`."""
 
 import math
 import os
@@ -23,6 +23,41 @@ def check_value_range(value_range):
             f"Received: value_range={value_range!r}"
         )
     return low, high
+
+
+def to_uint8(images, value_range=(-1.0, 1.0)) -> np.ndarray:
+    """Maps a batch of images to `uint8` pixels, as `make_grid` and `save_png` want them.
+
+    Pixel values are mapped linearly from `value_range` to `[0, 255]`, rounded and
+    clipped (NaN becomes 0).
+
+    Args:
+        images: array of shape `(n, height, width)` (grayscale) or
+            `(n, height, width, channels)` with 1, 3 or 4 channels; a NumPy array or a
+            backend tensor.
+        value_range: the `(low, high)` range of the pixel values. Defaults to `(-1.0, 1.0)`.
+
+    Returns:
+        A `uint8` array of shape `(n, height, width, channels)`.
+
+    Example:
+    ```python
+    pixels = keras_gan.images.to_uint8(gan.generate(2, seed=0))
+    keras_gan.images.save_png(pixels[0], "first.png")
+    ```
+    """
+    images = np.asarray(keras.ops.convert_to_numpy(images), dtype="float32")
+    if images.ndim == 3:
+        images = images[..., None]
+    if images.ndim != 4 or images.shape[0] == 0 or images.shape[-1] not in (1, 3, 4):
+        raise ValueError(
+            "Expected images of shape (n, height, width) or (n, height, width, channels) "
+            f"with n >= 1 and 1, 3 or 4 channels. Received: shape={images.shape}"
+        )
+    low, high = check_value_range(value_range)
+    scaled = (images - low) * (255.0 / (high - low))
+    scaled = np.nan_to_num(scaled, nan=0.0, posinf=255.0, neginf=0.0)
+    return np.rint(np.clip(scaled, 0.0, 255.0)).astype("uint8")
 
 
 def make_grid(images, value_range=(-1.0, 1.0), ncols=None, *, padding: int = 1) -> np.ndarray:
@@ -52,24 +87,13 @@ def make_grid(images, value_range=(-1.0, 1.0), ncols=None, *, padding: int = 1) 
     keras_gan.images.save_png(grid, "samples.png")
     ```
     """
-    images = np.asarray(keras.ops.convert_to_numpy(images), dtype="float32")
-    if images.ndim == 3:
-        images = images[..., None]
-    if images.ndim != 4 or images.shape[0] == 0 or images.shape[-1] not in (1, 3, 4):
-        raise ValueError(
-            "Expected images of shape (n, height, width) or (n, height, width, channels) "
-            f"with n >= 1 and 1, 3 or 4 channels. Received: shape={images.shape}"
-        )
-    low, high = check_value_range(value_range)
-    n, height, width, channels = images.shape
+    tiles = to_uint8(images, value_range)
+    n, height, width, channels = tiles.shape
     if ncols is None:
         ncols = math.ceil(math.sqrt(n))
     ncols = min(checks.check_positive_int(ncols, "ncols"), n)
     padding = checks.check_int(padding, "padding", 0)
     nrows = math.ceil(n / ncols)
-    scaled = (images - low) * (255.0 / (high - low))
-    scaled = np.nan_to_num(scaled, nan=0.0, posinf=255.0, neginf=0.0)
-    tiles = np.rint(np.clip(scaled, 0.0, 255.0)).astype("uint8")
     step_y, step_x = height + padding, width + padding
     grid = np.zeros((nrows * step_y + padding, ncols * step_x + padding, channels), "uint8")
     for i, tile in enumerate(tiles):

@@ -140,6 +140,57 @@ def test_sample_from_gan_and_generator_files_gives_the_same_grid(run_dir, tmp_pa
     assert not np.array_equal(np.asarray(Image.open(other)), a)
 
 
+def test_sample_out_dir_writes_one_png_per_sample(run_dir, tmp_path, capsys):
+    for name in ("gan", "generator"):
+        argv = ["sample", str(run_dir / f"{name}.keras"), "--n", "11", "--batch-size", "4"]
+        assert cli.main(argv + ["--out-dir", str(tmp_path / name)]) == 0
+    out = capsys.readouterr().out
+    assert "11/11" in out  # Keras' progress bar
+    assert out.strip().endswith(f"Wrote 11 PNG files to {tmp_path / 'generator'}")
+    names = sorted(os.listdir(tmp_path / "gan"))
+    assert names == sorted(os.listdir(tmp_path / "generator"))
+    assert names == [f"{i:06d}.png" for i in range(11)]
+    files = [np.asarray(Image.open(tmp_path / "gan" / name)) for name in names]
+    assert files[0].shape == (8, 8) and files[0].dtype == np.uint8  # 1-channel PNGs
+    for name, pixels in zip(names, files):
+        assert np.array_equal(np.asarray(Image.open(tmp_path / "generator" / name)), pixels)
+    # The grid of the same seed shows the first files, 4x upscaled.
+    grid = tmp_path / "grid.png"
+    argv = ["sample", str(run_dir / "gan.keras"), "--n", "9", "--out", str(grid), "--quiet"]
+    assert cli.main(argv) == 0
+    assert capsys.readouterr().out == ""
+    small = np.asarray(Image.open(grid))[::4, ::4]
+    for i in range(9):
+        row, col = divmod(i, 3)
+        assert np.array_equal(small[1 + 9 * row : 9 + 9 * row, 1 + 9 * col : 9 + 9 * col], files[i])
+    argv = ["sample", str(run_dir / "gan.keras"), "--out-dir", str(tmp_path / "gan")]
+    one_line_error(capsys, argv, "Expected a new or empty folder", status=1)
+    assert len(os.listdir(tmp_path / "gan")) == 11
+
+
+def test_sample_a_conditional_gan_gives_one_row_per_class(tmp_path, capsys):
+    path = os.path.join(os.path.dirname(__file__), "fixtures", "conditional_gan.keras")
+    gan = keras.models.load_model(path)
+    grid, interpolation = tmp_path / "grid.png", tmp_path / "interpolation.png"
+    assert cli.main(["sample", path, "--n", "5", "--out", str(grid), "--scale", "1"]) == 0
+    assert f"Wrote 3 x 2 samples (one row per class) to {grid}" in capsys.readouterr().out
+    rows = keras_gan.sampling.class_rows(gan, 2, seed=0)
+    expected = keras_gan.images.make_grid(rows.reshape((6, 4, 4, 1)), ncols=2)
+    assert np.array_equal(np.asarray(Image.open(grid)), expected[..., 0])
+    argv = ["sample", path, "--interpolate", "--steps", "4", "--scale", "1", "--seed", "2"]
+    assert cli.main(argv + ["--out", str(interpolation)]) == 0
+    path_samples = keras_gan.sampling.interpolate(gan, 3, 4, seed=2)  # one row per class
+    expected = keras_gan.images.make_grid(path_samples.reshape((12, 4, 4, 1)), ncols=4)
+    assert np.array_equal(np.asarray(Image.open(interpolation)), expected[..., 0])
+    argv = ["sample", path, "--n", "3", "--label", "1", "--quiet"]
+    assert cli.main(argv + ["--out-dir", str(tmp_path / "ones")]) == 0
+    assert sorted(os.listdir(tmp_path / "ones")) == [f"{i:06d}_class1.png" for i in range(3)]
+    argv = ["sample", path, "--label", "3", "--out", str(grid)]
+    one_line_error(capsys, argv, "Expected `label` to be a class in [0, 3). Received: label=3")
+    argv = ["sample", path, "--num-classes", "4", "--out", str(grid)]
+    one_line_error(capsys, argv, "Expected --num-classes 3, the GAN's, or none. Received: --num")
+
+
 def test_score_prints_the_scores(run_dir, capsys):
     argv = ["score", str(run_dir / "generator.keras"), "--max-samples", "64"]
     assert cli.main(argv) == 0
@@ -371,6 +422,10 @@ def test_a_discriminator_file_is_refused_on_one_line(capsys, tmp_path, command):
         (["train", "--frobnicate"], "unrecognized arguments: --frobnicate"),
         (["score", "m.keras", "--features", "vgg"], "--features: invalid choice: 'vgg'"),
         (["sample"], "the following arguments are required: model"),
+        (
+            ["sample", "m.keras", "--out-dir", "d", "--interpolate"],
+            "argument --interpolate: not allowed with argument --out-dir",
+        ),
     ],
 )
 def test_bad_command_lines_give_one_line_and_status_2(capsys, argv, match):
@@ -441,7 +496,7 @@ def test_conditional_generator_needs_num_classes(capsys, tmp_path):
     out = str(tmp_path / "grid.png")
     one_line_error(capsys, ["sample", path, "--out", out], "Expected --num-classes", status=1)
     assert cli.main(["sample", path, "--out", out, "--n", "8", "--num-classes", "4"]) == 0
-    assert Image.open(out).size == (3 * 9 * 4 + 4, 3 * 9 * 4 + 4)
+    assert Image.open(out).size == (2 * 9 * 4 + 4, 4 * 9 * 4 + 4)  # a row per class
 
 
 @pytest.mark.filterwarnings("ignore:Matrix is singular")  # the digits' constant border pixels

@@ -9,6 +9,7 @@ from PIL import Image
 
 from keras_gan.images import make_grid
 from keras_gan.images import save_png
+from keras_gan.images import to_uint8
 
 
 def test_make_grid_hand_computed():
@@ -19,6 +20,15 @@ def test_make_grid_hand_computed():
     expected[1, :, 0] = [0, 0, 255, 0, 128, 191, 0]
     np.testing.assert_array_equal(grid, expected)
     assert grid.dtype == np.uint8
+
+
+def test_to_uint8_keeps_the_batch_and_maps_pixels_as_make_grid_does():
+    images = np.array([[[-1.0, 1.0]], [[0.0, np.nan]]], dtype="float32")  # no channel axis
+    pixels = to_uint8(images)
+    assert pixels.shape == (2, 1, 2, 1) and pixels.dtype == np.uint8
+    np.testing.assert_array_equal(pixels[..., 0], [[[0, 255]], [[128, 0]]])
+    with pytest.raises(ValueError, match=r"with n >= 1 and 1, 3 or 4 channels. Received: shape="):
+        to_uint8(np.zeros((2, 4, 4, 2)))
 
 
 def test_make_grid_clips_and_maps_nan_to_black():
