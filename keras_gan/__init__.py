@@ -19,6 +19,7 @@ __all__ = [
     "losses",
     "metrics",
     "penalties",
+    "recipes",
     "sampling",
 ]
 

@@ -178,5 +178,73 @@ class ConditionalGAN(GAN):
         noise = self.sample_noise(n, seed)
         return _distribute.predict(self, [noise, labels.astype("int32")], batch_size)
 
+    def export(
+        self, filepath, format="tf_saved_model", verbose=None, input_signature=None, **kwargs
+    ):
+        """Exports the generator, as `GAN.export`, its SavedModel refusing bad labels.
+
+        With `format="tf_saved_model"`, the artifact's `serve` and `serving_default`
+        raise `InvalidArgumentError` ("Expected labels in [0, num_classes). Received:
+        labels from LOW to HIGH") for labels out of range, as `cgan.predict` does, rather
+        than indexing past the label embedding (silently on JAX and GPUs). A
+        `format="torch"` artifact has no label check.
+        """
+        result = super().export(
+            filepath, format=format, verbose=verbose, input_signature=input_signature, **kwargs
+        )
+        if format == "tf_saved_model":
+            _add_label_check(filepath, self.num_classes)
+        return result
+
     def get_config(self):
         return {**super().get_config(), "num_classes": self.num_classes}
+
+
+def _add_label_check(filepath, num_classes):
+    """Rewrites the SavedModel at `filepath` so that it checks its labels first.
+
+    The generator as Keras exported it (a jax2tf function on JAX) is kept whole, called
+    by a `serve` (and `serving_default`) that first asserts the labels' range.
+    """
+    import os
+    import shutil
+    import tempfile
+
+    import tensorflow as tf
+
+    exported = tf.saved_model.load(filepath)
+    (inputs,), _ = exported.serve.concrete_functions[0].structured_input_signature
+    labels_index = 1  # `generator([noise, labels])`
+    expected = checks.label_range_expected(num_classes)
+
+    def checked(values):
+        labels = values[labels_index]
+        low, high = tf.reduce_min(labels), tf.reduce_max(labels)
+        in_range = tf.logical_or(
+            tf.equal(tf.size(labels), 0),
+            tf.logical_and(low >= 0, high < tf.cast(num_classes, labels.dtype)),
+        )
+        check = tf.debugging.Assert(
+            in_range, [f"{expected}. Received: labels from", low, "to", high]
+        )
+        with tf.control_dependencies([check]):
+            return exported.serve(values)
+
+    module = tf.Module()
+    module.exported = exported
+    module.serve = tf.function(checked, input_signature=[inputs])
+    module.serving_default = tf.function(
+        lambda *values: {"output_0": checked(list(values))}, input_signature=inputs
+    )
+    folder = tempfile.mkdtemp(dir=os.path.dirname(os.path.abspath(filepath)) or None)
+    try:
+        default = module.serving_default.get_concrete_function()
+        # Serving needs no gradients (jax2tf's custom ones cannot be saved again).
+        options = tf.saved_model.SaveOptions(experimental_custom_gradients=False)
+        tf.saved_model.save(
+            module, folder, signatures={"serving_default": default}, options=options
+        )
+        shutil.rmtree(filepath)
+        os.replace(folder, filepath)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

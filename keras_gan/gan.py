@@ -421,7 +421,8 @@ class GAN(StepMixin, hyperparameters.HyperparameterMixin, keras.Model):
 
         The artifact maps noise (and, for a `ConditionalGAN`, labels) to samples, with
         any batch size: the generator alone, the moving average when `ema_decay` is on
-        (the discriminator, optimizers and label checks are not part of it).
+        (the discriminator and optimizers are not part of it; a `ConditionalGAN`'s
+        SavedModel checks its labels' range).
         `format="tf_saved_model"` works on TensorFlow and JAX (through jax2tf); on
         PyTorch, use `format="torch"` (a `torch.export` `.pt2` file).
 

@@ -56,6 +56,33 @@ def test_a_trained_conditional_gan_exports_its_generator(tmp_path):
     np.testing.assert_allclose(serve([z, labels]), expected, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.skipif(TORCH, reason="a SavedModel needs torch_xla on PyTorch (.pt2: no check)")
+def test_the_conditional_saved_model_refuses_labels_out_of_range(tmp_path):
+    import tensorflow as tf
+
+    g, d = conditional_pair()
+    cgan = keras_gan.ConditionalGAN(g, d, num_classes=3)
+    path = str(tmp_path / "generator")
+    cgan.export(path, verbose=False)
+    artifact = tf.saved_model.load(path)
+    default = artifact.signatures["serving_default"]
+    z = cgan.sample_noise(2, seed=0)
+    good = np.array([[0], [2]], "int32")
+    expected = cgan.predict([z, good], verbose=0)
+    np.testing.assert_allclose(artifact.serve([z, good]).numpy(), expected, atol=1e-6)
+    names = sorted(default.structured_input_signature[1])  # keras_tensor, keras_tensor_1
+    output = default(**{names[0]: z, names[1]: good})["output_0"]
+    np.testing.assert_allclose(output.numpy(), expected, atol=1e-6)
+    for bad, low, high in (([[1], [3]], 1, 3), ([[-1], [0]], -1, 0)):
+        match = (
+            rf"Expected labels in \[0, 3\)\. Received: labels from\] \[{low}\] \[to\] \[{high}\]"
+        )
+        with pytest.raises(tf.errors.InvalidArgumentError, match=match):
+            artifact.serve([z, np.array(bad, "int32")])
+        with pytest.raises(tf.errors.InvalidArgumentError, match=match):
+            default(**{names[0]: z, names[1]: np.array(bad, "int32")})
+
+
 @pytest.mark.skipif(not TORCH, reason="the SavedModel needs torch_xla on PyTorch only")
 def test_saved_model_on_torch_names_the_torch_format(tmp_path):
     gan = keras_gan.GAN(dense_generator(), dense_discriminator())

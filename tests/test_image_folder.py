@@ -2,6 +2,7 @@
 
 import os
 import warnings
+import zlib
 
 import numpy as np
 import pytest
@@ -328,6 +329,47 @@ def test_files_that_are_not_images_are_refused_by_name(tmp_path):
     (tmp_path / "empty.png").write_bytes(b"")
     with pytest.raises(ValueError, match=r"2 of 3 files are not images: .*broken.jpg.*empty.png"):
         datasets.image_folder(tmp_path)
+
+
+def declare_size(path, width, height):
+    """Rewrites the width and height an image file's header declares; the pixels stay.
+
+    The header is all that the listing reads, as a decompression bomb's few kilobytes
+    declare a huge image.
+    """
+    data = bytearray(path.read_bytes())
+    if data.startswith(b"\x89PNG"):
+        data[16:24] = width.to_bytes(4, "big") + height.to_bytes(4, "big")
+        data[29:33] = zlib.crc32(bytes(data[12:29])).to_bytes(4, "big")  # IHDR's CRC
+    elif data.startswith(b"\xff\xd8"):
+        frame = data.index(b"\xff\xc0") + 4  # baseline start of frame: precision, H, W
+        data[frame + 1 : frame + 5] = height.to_bytes(2, "big") + width.to_bytes(2, "big")
+    elif data.startswith(b"BM"):
+        data[18:26] = width.to_bytes(4, "little") + height.to_bytes(4, "little")
+    else:  # GIF: the logical screen and the first image descriptor
+        data[6:10] = width.to_bytes(2, "little") + height.to_bytes(2, "little")
+        image = data.index(b"\x2c", 13)
+        data[image + 5 : image + 9] = data[6:10]
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("format", ["PNG", "JPEG", "BMP", "GIF"])
+def test_an_image_declaring_too_many_pixels_is_refused_by_name(tmp_path, format):
+    """A decompression bomb is refused from its header when the dataset is made."""
+    write_image(tmp_path / "good.png")
+    name = f"bomb.{format.lower()}"
+    declare_size(write_image(tmp_path / name, (8, 8), format=format), 20_000, 20_000)
+    pattern = (
+        r"^Expected images of at most 89,478,485 pixels \(PIL\.Image\.MAX_IMAGE_PIXELS\)\. "
+        rf"Received: '[^']*{name}', whose header declares (400,000,000|more than PIL reads) "
+    )
+    with pytest.raises(ValueError, match=pattern) as info:
+        datasets.image_folder(tmp_path)
+    assert "\n" not in str(info.value)
+    # Within the limit (the user may raise it), the listing accepts the header.
+    declare_size(tmp_path / name, 9_000, 9_000)
+    assert len(list_images(tmp_path)[0]) == 2
 
 
 def damage(path):

@@ -6,7 +6,7 @@ import keras_gan
 def test_public_names():
     for name in keras_gan.__all__:
         assert getattr(keras_gan, name) is not None
-    assert {"GAN", "ConditionalGAN", "losses"} <= set(keras_gan.__all__)
+    assert {"GAN", "ConditionalGAN", "losses", "recipes"} <= set(keras_gan.__all__)
     assert {"Minimax", "NonSaturating", "Wasserstein", "Hinge", "LeastSquares"} <= set(
         keras_gan.losses.__all__
     )
@@ -26,6 +26,17 @@ def test_api_md_names():
     assert {"GANCheckpoint", "ImageGrid", "LabelSmoothingScheduler"} <= set(
         keras_gan.callbacks.__all__
     )
+
+
+def test_recipes_after_import_keras_gan():
+    """API.md: `keras_gan.recipes` is reachable after a bare `import keras_gan`.
+
+    Asked of the package's own lookup: another test's `import keras_gan.recipes` would
+    set the attribute anyway.
+    """
+    recipes = keras_gan.__getattr__("recipes")
+    assert callable(recipes.r3gan) and callable(recipes.dcgan)
+    assert "recipes" in dir(keras_gan)
 
 
 def _import_graph():

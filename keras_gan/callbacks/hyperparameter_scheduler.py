@@ -68,6 +68,7 @@ class HyperparameterScheduler(keras.callbacks.Callback):
         _checks.check_gan(gan, type(self).__name__)
         for name in self.schedules:
             gan._check_settable(name)
+            _check_assignable(gan, name)
         if self.unit == "images":
             # Read as each batch starts, without syncing the JAX trainer's state (which
             # `self.model` does): only an update reads `self.model`.
@@ -115,6 +116,35 @@ class HyperparameterScheduler(keras.callbacks.Callback):
 
     def _describe(self, name, t):
         return f"schedules[{name!r}]({t})"
+
+
+def _targets(gan, name):
+    """`(where, value)` of each variable that setting `name` assigns."""
+    if name == "adam_beta_2":
+        return [
+            (f"{attribute}.beta_2", hyperparameters.unscaled(getattr(gan, attribute)).beta_2)
+            for attribute in ("d_optimizer", "g_optimizer")
+        ]
+    if name == "augment_p":
+        return [("augmenter.p", getattr(gan.augmenter, "p", None))]
+    return [(name, getattr(gan, name))]
+
+
+def _check_assignable(gan, name):
+    """Refuses, when training starts, a scheduled name whose value is not a variable.
+
+    A plain number there (an optimizer's `beta_2` replaced after `compile`, a subclass
+    overriding a name) would fail at the first update with an `AttributeError`, or a
+    traced step would keep its old value.
+    """
+    for where, target in _targets(gan, name):
+        if not callable(getattr(target, "assign", None)):
+            raise ValueError(
+                f"Expected `gan.{where}` to be a variable (with `.assign()`) for "
+                f"HyperparameterScheduler to set `{name}` during training. Received: "
+                f"{where}={target!r} of type {type(target).__name__}; compile the GAN again "
+                "rather than replacing it"
+            )
 
 
 def cosine_ramp(start: float, end: float, length: float):

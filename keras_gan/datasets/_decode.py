@@ -61,25 +61,68 @@ def check_background(background):
 
 
 def inspect(file):
-    """Returns `(decoder, orientation)` of an image file, or `None` if it is not one.
+    """Returns `(decoder, orientation, pixels)` of an image file, or `None` if it is not one.
 
     `decoder` is `TF_RGB`, `TF_ALPHA` or `PIL`; `orientation` the EXIF orientation (1 to
-    8) `TF_RGB` applies, 1 for the others.
+    8) `TF_RGB` applies, 1 for the others; `pixels` the width times the height its header
+    declares (what decoding it allocates, whatever the file's size), or `None` for a file
+    whose header PIL refuses as a decompression bomb.
     """
     try:
         with open(file, "rb") as f:
             head = f.read(32)
             if head.startswith(SIGNATURES[0]):
-                return _png(f, head), 1
+                return _png(f, head), 1, _product(head[16:20], head[20:24], "big")
             if head.startswith(SIGNATURES[1]):
-                return _jpeg(f)
+                decoder, orientation, pixels = _jpeg(f)
+                return decoder, orientation, pixels if pixels else _pil_pixels(file)
             if head.startswith(b"BM"):
-                return _bmp(head), 1
+                return _bmp(head), 1, _product(head[18:22], head[22:26], "little")
             if head.startswith(SIGNATURES[2:] + (_ICO,)) or _is_webp(head):
-                return PIL, 1
+                return PIL, 1, _pil_pixels(file)
     except OSError:
         pass
     return None
+
+
+def _product(width, height, order):
+    """Width times height, from their header bytes (a BMP's height is negative top-down)."""
+    return abs(int.from_bytes(width, order, signed=True)) * abs(
+        int.from_bytes(height, order, signed=True)
+    )
+
+
+def _pil_pixels(file):
+    """The pixels PIL's header parsing finds (it decodes nothing), `None` past its limit.
+
+    Raises `OSError` for a file PIL cannot read.
+    """
+    import warnings
+
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(file) as image:
+                width, height = image.size
+        except Image.DecompressionBombError:
+            return None
+        except (SyntaxError, ValueError) as error:  # what PIL raises for odd headers
+            raise OSError(str(error)) from error
+    return width * height
+
+
+def too_large(pixels):
+    """Whether an image of `pixels` pixels (`None`: refused by PIL) exceeds PIL's limit.
+
+    The limit is PIL's `Image.MAX_IMAGE_PIXELS` (89,478,485 by default; `None` turns it
+    off), past which PIL itself warns of a decompression bomb.
+    """
+    from PIL import Image
+
+    limit = Image.MAX_IMAGE_PIXELS
+    return pixels is None or (limit is not None and pixels > limit)
 
 
 def _is_webp(head):
@@ -106,6 +149,7 @@ def _png(f, head):
 
 
 def _jpeg(f):
+    """`(decoder, orientation, pixels)`; `pixels` is 0 where no frame header was read."""
     f.seek(2)
     orientation = 1
     while True:
@@ -113,24 +157,29 @@ def _jpeg(f):
         while marker[:1] == b"\xff" and marker[1:] == b"\xff":  # fill bytes
             marker = marker[1:] + f.read(1)
         if len(marker) < 2 or marker[0] != 0xFF:
-            return PIL, 1
+            return PIL, 1, 0
         code = marker[1]
         if code == 0x01 or 0xD0 <= code <= 0xD7:
             continue
         length = int.from_bytes(f.read(2), "big")
-        if code in _TF_JPEG_FRAMES:
+        if code in _TF_JPEG_FRAMES or code in _OTHER_JPEG_FRAMES:
             frame = f.read(6)  # precision, height, width, components
+            pixels = _product(frame[3:5], frame[1:3], "big")
             # TF converts CMYK to RGB with errors of up to ~10 levels; PIL within 1.
-            if frame[:1] == b"\x08" and frame[5:6] in (b"\x01", b"\x03"):
-                return TF_RGB, orientation
-            return PIL, 1
-        if code in _OTHER_JPEG_FRAMES or code in (0xD9, 0xDA) or length < 2:
-            return PIL, 1
+            if (
+                code in _TF_JPEG_FRAMES
+                and frame[:1] == b"\x08"
+                and frame[5:6] in (b"\x01", b"\x03")
+            ):
+                return TF_RGB, orientation, pixels
+            return PIL, 1, pixels
+        if code in (0xD9, 0xDA) or length < 2:
+            return PIL, 1, 0
         body = f.read(min(length - 2, _EXIF_BYTES))
         if code == 0xE1 and body.startswith(b"Exif\x00\x00"):
             orientation = _exif_orientation(body[6:])
             if orientation is None:  # IFD0 past what was read: PIL finds it
-                return PIL, 1
+                return PIL, 1, 0
         f.seek(length - 2 - len(body), io.SEEK_CUR)
 
 

@@ -58,7 +58,9 @@ def image_folder(
 
     Unreadable files are refused, never skipped silently: every file's first bytes
     are checked when the dataset is made, and a file that is not an image raises one
-    `ValueError` that names it. A file damaged after a valid header (truncated) fails
+    `ValueError` that names it, as does one whose header declares more pixels than
+    `PIL.Image.MAX_IMAGE_PIXELS` (a decompression bomb: a few kilobytes that would
+    decode to gigabytes). A file damaged after a valid header (truncated) fails
     when the pipeline reaches it, with an error naming it (found by reading the
     files with PIL, which takes a while on a large folder).
 
@@ -336,7 +338,7 @@ def _image_files(folder, recursive=True):
 
 
 def _check_headers(files):
-    """Each file's decoder and orientation; refuses files that are not images."""
+    """Each file's decoder and orientation; refuses files that are not images, or too large."""
     found = [_decode.inspect(file) for file in files]
     bad = [file for file, how in zip(files, found) if how is None]
     if bad:
@@ -346,7 +348,18 @@ def _check_headers(files):
             "Expected readable PNG, JPEG, BMP or GIF images (or WebP, TIFF, ICO). Received: "
             f"{len(bad)} of {len(files)} files are not images: {named}{more}"
         )
-    decoders, orientations = zip(*found)
+    for file, (_, _, pixels) in zip(files, found):
+        if _decode.too_large(pixels):
+            from PIL import Image
+
+            declared = "more than PIL reads" if pixels is None else f"{pixels:,}"
+            raise ValueError(
+                f"Expected images of at most {Image.MAX_IMAGE_PIXELS:,} pixels "
+                f"(PIL.Image.MAX_IMAGE_PIXELS). Received: {file!r}, whose header declares "
+                f"{declared} pixels, which decoding would allocate (a decompression bomb?); "
+                "remove it, or raise PIL.Image.MAX_IMAGE_PIXELS if it is genuine"
+            )
+    decoders, orientations, _ = zip(*found)
     return np.asarray(decoders, "int32"), np.asarray(orientations, "int32")
 
 

@@ -155,6 +155,21 @@ def test_a_name_the_gan_cannot_change_fails_when_training_starts(
     assert int(numpy(gan.images_seen)) == 0
 
 
+def test_a_name_whose_value_is_no_variable_fails_when_training_starts(make_gan, images):
+    gan = make_gan()
+    gan.compile("adam", "adam", adam_beta_2=0.9)
+    gan.g_optimizer.beta_2 = 0.99  # a plain number again: nothing to assign
+    scheduler = HyperparameterScheduler({"adam_beta_2": lambda t: 0.95})
+    match = (
+        r"Expected `gan\.g_optimizer\.beta_2` to be a variable \(with `\.assign\(\)`\) for "
+        r"HyperparameterScheduler to set `adam_beta_2` during training\. "
+        r"Received: g_optimizer\.beta_2=0\.99 of type float"
+    )
+    with pytest.raises(ValueError, match=match):
+        gan.fit(images, epochs=1, verbose=0, callbacks=[scheduler])
+    assert int(numpy(gan.images_seen)) == 0
+
+
 def test_a_bad_value_names_the_schedule(make_gan, images):
     gan = make_gan()
     gan.compile("adam", "adam", r1_penalty=1.0)
