@@ -192,13 +192,17 @@ def synthetic_images(n, *, seed=0):
 
 
 # ----------------------------------------------------------------------- FLOPs
-def forward_macs(model):
+def forward_macs(model, *, block_diagonal=False):
     """Multiply-accumulates of one sample's forward pass through `model`.
 
     Counts Dense, Conv and Conv-transpose layers from their kernel and output shapes
-    (elementwise layers, BatchNorm, activations and biases are left out: under 1% here).
-    A convolution does `prod(kernel.shape)` MACs per output position; a transposed
-    convolution the same per *input* position.
+    (elementwise layers, BatchNorm, activations, biases and R3GAN's low-pass resampling
+    are left out: a few % at most here). A convolution does `prod(kernel.shape)` MACs
+    per output position; a transposed convolution the same per *input* position. A
+    grouped convolution's kernel is `(kh, kw, in_channels / groups, out_channels)`: its
+    useful arithmetic, `groups` times less than a dense convolution's. With
+    `block_diagonal`, grouped convolutions count `groups` times that: what the
+    block-diagonal layout (`GroupedConv2D` on CPUs before #30) executed.
     """
     import math
 
@@ -220,11 +224,24 @@ def forward_macs(model):
             positions = math.prod(layer.output.shape[1:-1])
         else:
             continue
+        if block_diagonal:
+            kernel_size *= getattr(layer, "groups", 1)
         total += kernel_size * positions
     return total
 
 
-def step_flops(generator, discriminator, batch_size, update):
+def step_flops(
+    generator,
+    discriminator,
+    batch_size,
+    update,
+    *,
+    r1=False,
+    r2=False,
+    penalty_every=1,
+    relativistic=False,
+    block_diagonal=False,
+):
     """FLOPs of one training step, counted analytically (2 FLOPs per MAC).
 
     Convention: a forward pass costs F; its backward pass costs 2F when the network's
@@ -242,14 +259,32 @@ def step_flops(generator, discriminator, batch_size, update):
       forward+backward (3F_G), D forward+backward on the real batch (3F_D) and on the
       fake batch forward once, backward once for D's weights (2F_D) and once more for
       the generator's loss (F_D). Total 3F_G + 7F_D per sample.
+
+    On top of these:
+
+    - R1 (`r1`) and R2 (`r2`), each on every `penalty_every`-th discriminator update:
+      the penalty runs D forward on its batch (F_D) and backward to the input (F_D),
+      a graph of 2F_D; the update differentiates that graph again with respect to D's
+      weights (the double backward), which costs twice the graph (4F_D). 6F_D per
+      sample each, divided by `penalty_every`.
+    - A relativistic loss (`relativistic`: the generator's loss reads the real
+      scores) runs the frozen D forward on the real batch in the generator update
+      (F_D, no backward: the scores are constants there) under `"alternating"` and
+      `"reuse_fakes"`; `"simultaneous"` reuses the discriminator pass's scores.
+
+    Grouped convolutions count their useful arithmetic (`forward_macs`), or what the
+    block-diagonal layout executed with `block_diagonal`.
     """
-    fg = 2 * forward_macs(generator)
-    fd = 2 * forward_macs(discriminator)
+    fg = 2 * forward_macs(generator, block_diagonal=block_diagonal)
+    fd = 2 * forward_macs(discriminator, block_diagonal=block_diagonal)
     per_sample = {
         "alternating": 4 * fg + 8 * fd,
         "reuse_fakes": 3 * fg + 8 * fd,
         "simultaneous": 3 * fg + 7 * fd,
     }[update]
+    per_sample += (int(bool(r1)) + int(bool(r2))) * 6 * fd / penalty_every
+    if relativistic and update != "simultaneous":
+        per_sample += fd
     return per_sample * batch_size
 
 

@@ -169,13 +169,12 @@ class LowPassDownsample2D(_LowPassResample2D):
 class GroupedConv2D(keras.layers.Conv2D):
     """`keras.layers.Conv2D` with `groups > 1`, fast on CPUs too.
 
-    The same layer, weights and result as `Conv2D(..., groups=groups)`. Where the
-    backend sees no GPU, the grouped kernel is laid out block-diagonally in a full
-    kernel and applied as one ordinary convolution: `groups` times the arithmetic, but
-    XLA and TensorFlow run grouped convolutions (and their second derivatives, which
-    R1 and R2 take) so slowly on CPUs that this is many times faster there (measured:
-    an R3GAN step with R1 + R2 at 8x8 on JAX, 2 s grouped against 0.06 s). On a GPU
-    the grouped convolution runs as it is.
+    The same layer, weights and result as `Conv2D(..., groups=groups)`. On a GPU the
+    grouped convolution runs as it is. On a CPU it runs the way its backend runs it
+    fastest with the double backward R1 and R2 take (`keras_gan.backend.GROUPED_CONV_ON_CPU`,
+    chosen by `benchmarks/grouped_conv.py`): as one ordinary convolution per group
+    (`grouped_conv_by_groups`) where the backend's own grouped convolution is slower.
+    Either way it executes the grouped convolution's own arithmetic.
 
     Args:
         *args, **kwargs: those of `keras.layers.Conv2D`.
@@ -183,27 +182,58 @@ class GroupedConv2D(keras.layers.Conv2D):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._block_diagonal = None  # decided on first call
+        self._by_groups = None  # decided on first call
 
     def convolution_op(self, inputs, kernel):
         if self.groups > 1:
-            if self._block_diagonal is None:
+            if self._by_groups is None:
+                from keras_gan import backend
                 from keras_gan._distribute import gpu_visible
 
-                self._block_diagonal = not gpu_visible()
-            if self._block_diagonal:
-                kernel = block_diagonal_kernel(kernel, self.groups)
+                self._by_groups = backend.GROUPED_CONV_ON_CPU == "by_groups" and not gpu_visible()
+            if self._by_groups:
+                return grouped_conv_by_groups(
+                    inputs,
+                    kernel,
+                    self.groups,
+                    strides=self.strides,
+                    padding=self.padding,
+                    dilation_rate=self.dilation_rate,
+                    data_format=self.data_format,
+                )
         return super().convolution_op(inputs, kernel)
 
 
-def block_diagonal_kernel(kernel, groups):
-    """The full `(..., in_channels, out_channels)` kernel of a grouped convolution's
-    `(..., in_channels / groups, out_channels)` kernel: zero between groups."""
-    *window, group_in, out = kernel.shape
-    group_out = out // groups
-    blocks = ops.reshape(kernel, (*window, 1, group_in, groups, group_out))
-    mask = ops.reshape(ops.eye(groups, dtype=kernel.dtype), (groups, 1, groups, 1))
-    return ops.reshape(blocks * mask, (*window, groups * group_in, out))
+def grouped_conv_by_groups(
+    inputs, kernel, groups, *, strides=1, padding="valid", dilation_rate=1, data_format=None
+):
+    """A grouped convolution as `groups` ordinary ones, one per group, concatenated.
+
+    `keras.ops.conv`'s result for a `(..., in_channels / groups, out_channels)` kernel
+    (group `g` reads input channels `[g * in_channels / groups, ...)` and writes output
+    channels `[g * out_channels / groups, ...)`), with only the grouped convolution's
+    arithmetic, in ordinary convolutions (and their ordinary derivatives) only.
+
+    Args:
+        inputs: the images, channels last or first as `data_format` says.
+        kernel: `(kh, kw, in_channels / groups, out_channels)`.
+        groups: the number of groups.
+        strides, padding, dilation_rate, data_format: as `keras.ops.conv` takes them.
+
+    Returns:
+        The convolution, without a bias.
+    """
+    data_format = data_format or keras.config.image_data_format()
+    axis = 1 if data_format == "channels_first" else -1
+    return ops.concatenate(
+        [
+            ops.conv(x, k, strides, padding, data_format=data_format, dilation_rate=dilation_rate)
+            for x, k in zip(
+                ops.split(inputs, groups, axis=axis), ops.split(kernel, groups, axis=-1)
+            )
+        ],
+        axis=axis,
+    )
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")

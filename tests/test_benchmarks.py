@@ -19,6 +19,7 @@ import _common  # noqa: E402
 import _variants  # noqa: E402
 import chart  # noqa: E402
 import fid_samples  # noqa: E402
+import grouped_conv  # noqa: E402
 import image_folder  # noqa: E402
 import label_check  # noqa: E402
 import little_data  # noqa: E402
@@ -29,6 +30,7 @@ import real_folder  # noqa: E402
 import recipe_cost  # noqa: E402
 import scoring_cost  # noqa: E402
 import stacked_digits  # noqa: E402
+import step_cost  # noqa: E402
 import throughput  # noqa: E402
 import tuning  # noqa: E402
 
@@ -540,3 +542,70 @@ def test_little_data_other_splits_hold_out_other_digits():
 def test_recipe_cost_times_both_recipes():
     for recipe in recipe_cost.RECIPES:
         assert recipe_cost.run_one(recipe, (8, 8, 1), steps=1, warmup=1) > 0
+
+
+def _grouped_conv_model():
+    from keras_gan.r3gan_layers import GroupedConv2D
+
+    inputs = keras.Input((4, 4, 8))
+    return keras.Model(inputs, GroupedConv2D(8, 3, padding="same", groups=4)(inputs))
+
+
+def test_forward_macs_counts_a_grouped_conv_by_its_useful_arithmetic():
+    # 16 positions x (3 x 3 x 2 inputs per group) x 8 outputs; the block-diagonal layout
+    # multiplied the 6 zero blocks of each output's 8 inputs too: 4 times that.
+    model = _grouped_conv_model()
+    assert _common.forward_macs(model) == 16 * 3 * 3 * 2 * 8
+    assert _common.forward_macs(model, block_diagonal=True) == 4 * 16 * 3 * 3 * 2 * 8
+
+
+def test_step_flops_counts_penalties_and_the_relativistic_real_pass():
+    g = keras.Sequential([keras.Input((3,)), keras.layers.Dense(5)])
+    d = keras.Sequential([keras.Input((5,)), keras.layers.Dense(2)])
+    fg, fd = 2 * 15, 2 * 10
+
+    def flops(update="alternating", **kwargs):
+        return _common.step_flops(g, d, 4, update, **kwargs)
+
+    assert flops() == 4 * (4 * fg + 8 * fd)
+    assert flops(r1=True) - flops() == 4 * 6 * fd
+    assert flops(r1=True, r2=True, penalty_every=4) - flops() == 4 * 3 * fd
+    assert flops(relativistic=True) - flops() == 4 * fd
+    assert flops("simultaneous", relativistic=True) == flops("simultaneous")
+
+
+def test_step_cost_block_diagonal_arm_computes_the_grouped_convolution():
+    model = _grouped_conv_model()
+    layer = model.layers[-1]
+    x = np.random.default_rng(0).normal(size=(2, 4, 4, 8)).astype("float32")
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(step_cost.block_diagonal_convolution_op(layer, x, layer.kernel)),
+        keras.ops.convert_to_numpy(layer.convolution_op(x, layer.kernel)),
+        rtol=1e-5,
+        atol=1e-5,
+    )
+
+
+def test_step_cost_tiny_arm_and_table():
+    step = step_cost.step_arm("dcgan", 8, "new", batch=2, steps=1, warmup=1)
+    assert step["images_per_second"] > 0
+    assert step["flops_per_image"]["useful"] == step["flops_per_image"]["executed"] > 0
+    peak = step_cost.matmul_peak("float32", 64, 0.01)
+    payload = {
+        "results": {
+            "jax": {
+                "matmul float32": [{"gflops": peak}, {"gflops": peak}],
+                "dcgan 8 px": [step, step],
+            }
+        }
+    }
+    headers, rows = step_cost.summarize(payload)
+    fraction = step["images_per_second"] * step["flops_per_image"]["useful"] / 1e9 / peak
+    assert rows[1][:2] == ["jax", "dcgan 8 px"]
+    assert rows[1][headers.index("of fp32 peak")] == f"{fraction:.3f}"
+
+
+def test_grouped_conv_benchmark_times_every_formulation():
+    times = grouped_conv.run_one(0, 0.0, ["8px_4x4"], list(grouped_conv.FORMULATIONS))
+    assert sorted(times) == sorted(f"8px_4x4/{f}" for f in grouped_conv.FORMULATIONS)
+    assert all(isinstance(t, float) and t > 0 for t in times.values()), times

@@ -14,7 +14,7 @@ from keras_gan.r3gan_layers import GenerativeBasis
 from keras_gan.r3gan_layers import GroupedConv2D
 from keras_gan.r3gan_layers import LowPassDownsample2D
 from keras_gan.r3gan_layers import LowPassUpsample2D
-from keras_gan.r3gan_layers import block_diagonal_kernel
+from keras_gan.r3gan_layers import grouped_conv_by_groups
 
 # Tiny networks: 16 channels at 4x4 (a grouped 3x3 convolution of 2 groups) and 8 above.
 TINY = dict(width=[16, 8], blocks_per_stage=1)
@@ -290,22 +290,96 @@ def test_gan_trains_under_xla():
     assert all(np.isfinite(history[key][-1]) for key in ("d_loss", "g_loss"))
 
 
-@pytest.mark.parametrize("groups", [1, 2, 4])
-def test_grouped_conv_computes_keras_grouped_convolution(groups):
+def _r1_derivatives(conv, x, kernel, c):
+    """`conv(x, kernel)`; the gradients of `f = sum(c * leaky_relu(conv(x, kernel)))`
+    with respect to `x` and `kernel`; and the gradient with respect to `kernel` of
+    `|df/dx|^2`, the double backward R1 and R2 take. NumPy arrays."""
+    from keras import ops
+
+    def f(x, kernel):
+        return ops.sum(c * ops.leaky_relu(conv(x, kernel), 0.2))
+
+    backend = keras.config.backend()
+    if backend == "jax":
+        import jax
+
+        def penalty(kernel):
+            return ops.sum(jax.grad(f)(x, kernel) ** 2)
+
+        results = (
+            conv(x, kernel),
+            *jax.grad(f, argnums=(0, 1))(x, kernel),
+            jax.grad(penalty)(kernel),
+        )
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        x, kernel = tf.constant(x), tf.constant(kernel)
+        with tf.GradientTape() as outer:
+            outer.watch(kernel)
+            with tf.GradientTape() as inner:
+                inner.watch([x, kernel])
+                value = f(x, kernel)
+            grad_x, grad_k = inner.gradient(value, [x, kernel])
+            norm = tf.reduce_sum(grad_x**2)
+        results = conv(x, kernel), grad_x, grad_k, outer.gradient(norm, kernel)
+    else:
+        import torch
+
+        c = torch.tensor(c)
+        x = torch.tensor(x, requires_grad=True)
+        kernel = torch.tensor(kernel, requires_grad=True)
+        grad_x, grad_k = torch.autograd.grad(f(x, kernel), [x, kernel], create_graph=True)
+        (second,) = torch.autograd.grad((grad_x**2).sum(), kernel)
+        results = conv(x, kernel), grad_x, grad_k, second
+    return [_numpy(r) for r in results]
+
+
+def _layer_convolution(groups, padding="same", strides=1):
+    layer = GroupedConv2D(8, 3, padding=padding, strides=strides, groups=groups)
+    layer.build((None, 6, 6, 8))
+    return layer.convolution_op
+
+
+def _by_groups(groups, padding="same", strides=1):
+    return lambda x, kernel: grouped_conv_by_groups(
+        x, kernel, groups, padding=padding, strides=strides
+    )
+
+
+@pytest.mark.parametrize("make_conv", [_layer_convolution, _by_groups], ids=["layer", "by_groups"])
+@pytest.mark.parametrize(
+    "groups, padding, strides", [(2, "same", 1), (4, "valid", 1), (4, "same", 2)]
+)
+def test_grouped_conv_and_its_r1_derivatives_equal_keras_grouped_convolution(
+    make_conv, groups, padding, strides
+):
+    # Keras' own grouped convolution (XLA on TensorFlow's CPU) is the reference: values,
+    # first derivatives, and the kernel gradient of the squared input-gradient norm.
     rng = np.random.default_rng(groups)
-    x = rng.normal(size=(2, 5, 5, 8)).astype("float32")
-    reference = keras.layers.Conv2D(8, 3, padding="same", groups=groups)
-    grouped = GroupedConv2D(8, 3, padding="same", groups=groups)
-    reference.build(x.shape)
-    grouped.build(x.shape)
-    grouped.set_weights(reference.get_weights())
-    np.testing.assert_allclose(_numpy(grouped(x)), _numpy(reference(x)), rtol=1e-5, atol=1e-5)
-    # The block-diagonal kernel against one built by hand in NumPy.
+    x = rng.normal(size=(2, 6, 6, 8)).astype("float32")
     kernel = rng.normal(size=(3, 3, 8 // groups, 8)).astype("float32")
-    expected = np.zeros((3, 3, 8, 8), "float32")
-    per_in, per_out = 8 // groups, 8 // groups
-    for g in range(groups):
-        expected[:, :, g * per_in : (g + 1) * per_in, g * per_out : (g + 1) * per_out] = kernel[
-            :, :, :, g * per_out : (g + 1) * per_out
-        ]
-    np.testing.assert_array_equal(_numpy(block_diagonal_kernel(kernel, groups)), expected)
+    c = rng.normal(size=(2, 6 // strides, 6 // strides, 8)).astype("float32")
+    if padding == "valid":
+        c = c[:, :4, :4]
+
+    def reference(x, kernel):
+        return keras.ops.conv(x, kernel, strides, padding)
+
+    conv = make_conv(groups, padding, strides)
+    for got, expected in zip(
+        _r1_derivatives(conv, x, kernel, c), _r1_derivatives(reference, x, kernel, c)
+    ):
+        assert got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+
+
+def test_grouped_conv_keeps_conv2d_config_and_weights():
+    # Saved files keep loading: the same config entries and weights as Keras' Conv2D.
+    layer = GroupedConv2D(8, 3, padding="same", groups=4, name="g")
+    reference = keras.layers.Conv2D(8, 3, padding="same", groups=4, name="g")
+    for each in (layer, reference):
+        each.build((None, 5, 5, 8))
+    assert layer.get_config() == reference.get_config()
+    assert [w.path for w in layer.weights] == [w.path for w in reference.weights]
+    assert [tuple(w.shape) for w in layer.weights] == [(3, 3, 2, 8), (8,)]

@@ -41,6 +41,10 @@ this package exports its functions:
 - `concrete(x)`: `x` (a tensor or array) as a NumPy array when it holds values now,
   as in eager code; `None` while it is traced (inside a compiled step, or a
   symbolic call that only infers shapes).
+- `GROUPED_CONV_ON_CPU`: how `r3gan_layers.GroupedConv2D` runs where no GPU is
+  visible, the fastest formulation `benchmarks/grouped_conv.py` measured with R1/R2's
+  double backward: `"by_groups"` (one ordinary convolution per group) or `"native"`
+  (the backend's grouped convolution).
 - `input_gradients(fn, x, has_aux=False)`: returns the gradient of `sum(fn(x))` with
   respect to `x`, differentiable again (for the gradient penalty); with `has_aux`,
   `fn` returns `(y, aux)` and the result is `(gradient, aux)`.
@@ -69,6 +73,7 @@ if _module is not None:
     check_labels = _module.check_labels
     concrete = _module.concrete
     forward_with_pullback = _module.forward_with_pullback
+    GROUPED_CONV_ON_CPU = _module.GROUPED_CONV_ON_CPU
     input_gradients = _module.input_gradients
     minimize = _module.minimize
     replica_context = _module.replica_context

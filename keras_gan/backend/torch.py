@@ -11,6 +11,10 @@ from keras_gan.backend._stateful import run_eagerly  # noqa: F401
 from keras_gan.backend._stateful import run_step  # noqa: F401
 from keras_gan.backend._stateful import step_logs  # noqa: F401
 
+# How `GroupedConv2D` runs on a CPU, measured by benchmarks/grouped_conv.py:
+# PyTorch's own grouped convolution (`groups=`).
+GROUPED_CONV_ON_CPU = "native"
+
 
 def minimize(loss_fn, targets):
     losses, aux = loss_fn()
