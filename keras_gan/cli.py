@@ -725,7 +725,8 @@ def _resumed(args):
         raise ValueError(
             "Expected a run directory holding a checkpoint (checkpoints/gan_epoch_NNNN.keras)"
             f" to resume from. Received: --resume {run_dir!r}, whose checkpoints/ holds none "
-            "(the run stopped before its first checkpoint: start it again)"
+            "(the run stopped before its first checkpoint: train anew under another --name, "
+            "or after deleting the folder)"
         )
     initial_epoch = callbacks.GANCheckpoint.latest_epoch(directory)
     epochs_given = _flags_given(args.argv, ("--epochs",))

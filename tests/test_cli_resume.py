@@ -237,8 +237,10 @@ def test_resume_names_what_the_folder_lacks(capsys, tmp_path):
         "keras-gan train: error: Expected a run directory holding a checkpoint "
         "(checkpoints/gan_epoch_NNNN.keras) to resume from. Received: --resume"
     )
-    assert line.endswith("whose checkpoints/ holds none (the run stopped before its first "
-                         "checkpoint: start it again)")  # fmt: skip
+    assert line.endswith(
+        "whose checkpoints/ holds none (the run stopped before its first checkpoint: train "
+        "anew under another --name, or after deleting the folder)"
+    )
     (tmp_path / "args.json").write_text("{")
     line = _one_line_error(capsys, ["train", "--resume", str(tmp_path)], 1)
     assert "Expected args.json as `keras-gan train` writes it." in line
