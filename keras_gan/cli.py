@@ -361,7 +361,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--steps-per-epoch",
         type=_positive_int,
         default=None,
-        help="batches per epoch (a folder is then repeated); None: one pass over the data",
+        help="batches per epoch, drawn from passes over the data one after the other (a "
+        "folder is then repeated); None: one pass over the data",
     )
     train.add_argument(
         "--no-scores", action="store_true", help="skip the per-epoch and final scores"
