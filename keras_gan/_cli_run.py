@@ -35,6 +35,13 @@ def save_settings(run_dir, args, *, command):
             f.write("\n")
 
 
+def forget_settings(run_dir):
+    """Removes `run_dir/args.json` (a run that failed before its first checkpoint)."""
+    path = os.path.join(run_dir, SETTINGS_FILE)
+    if os.path.isfile(path):
+        os.remove(path)
+
+
 def load_settings(run_dir):
     """`(settings, command)` saved by `save_settings` in `run_dir`.
 

@@ -819,8 +819,11 @@ def _train(args):
             callbacks=fit_callbacks,
             **fit_kwargs,
         )
-    except Exception as e:
-        named = _unreadable_image_error(args, e)
+    except BaseException as e:
+        if resume_from is None and callbacks.GANCheckpoint.latest(checkpoint.directory) is None:
+            # Nothing to resume: the same command may run again in the same folder.
+            _cli_run.forget_settings(run_dir)
+        named = _unreadable_image_error(args, e) if isinstance(e, Exception) else None
         if named is None:
             raise
         raise named from e

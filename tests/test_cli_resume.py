@@ -256,13 +256,19 @@ def test_resume_refuses_fewer_epochs_than_its_checkpoint(runs, capsys):
 
 
 def test_the_run_saves_its_settings_before_training(tmp_path, monkeypatch):
-    def stop(*args, **kwargs):
+    run_dir = tmp_path / "r"
+    saved = []
+
+    def fit(*args, **kwargs):
+        saved.append(json.loads((run_dir / "args.json").read_text()))
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(keras_gan.GAN, "fit", stop)
+    monkeypatch.setattr(keras_gan.GAN, "fit", fit)
     argv = ["train", *TINY, "--output-dir", str(tmp_path), "--name", "r", "--seed", "3"]
     assert cli.main(argv) == 130
-    saved = json.loads((tmp_path / "r" / "args.json").read_text())
-    assert saved["command"] == ["keras-gan " + " ".join(argv)]
-    assert saved["settings"]["seed"] == 3 and saved["settings"]["max_samples"] == 40
-    assert not {"resume", "quiet", "verbose", "argv", "command"} & set(saved["settings"])
+    ((settings, command),) = [(s["settings"], s["command"]) for s in saved]
+    assert command == ["keras-gan " + " ".join(argv)]
+    assert settings["seed"] == 3 and settings["max_samples"] == 40
+    assert not {"resume", "quiet", "verbose", "argv", "command"} & set(settings)
+    # Stopped before its first checkpoint: nothing to resume, the folder can be used again.
+    assert not (run_dir / "args.json").exists()
