@@ -4,9 +4,12 @@
 with `--recipe r3gan` the modern baseline (on the bundled 8x8 digits by default, or
 streamed from a folder of images) and writes, under `runs/NAME/`: TensorBoard logs and image
 grids (`logs/`), checkpoints (`checkpoints/`), the final `gan.keras` and
-`generator.keras`, `samples.png` and `scores.json`. It ends by printing the Frechet
-distance, KID, precision, recall, density, coverage, memorization and classifier score of
-the generator next to those of held-out real data (the best a generator can expect).
+`generator.keras`, `samples.png` and `scores.json`, and its settings (`args.json`, before
+training). It ends by printing the Frechet distance, KID, precision, recall, density,
+coverage, memorization and classifier score of the generator next to those of held-out real
+data (the best a generator can expect). `keras-gan train --resume RUN_DIR` continues a
+killed or finished run from its newest checkpoint with its saved settings (`--epochs`: the
+new total), exactly for the datasets held in memory (the README says what is not exact).
 
 The arguments are read before Keras and TensorFlow are imported (`--help` answers at
 once); then, unless `--verbose`, TensorFlow's start-up logs, Python warnings from Keras
@@ -45,6 +48,15 @@ RECIPES = ("dcgan", "r3gan")
 RECIPE_NAMES = {"dcgan": "a DCGAN", "r3gan": "an R3GAN"}
 #: The flags of the dcgan recipe that `--recipe r3gan` sets itself.
 R3GAN_FIXED_FLAGS = ("--loss", "--d-lr", "--g-lr", "--ema-decay", "--reuse-fakes", "--r1")
+#: The `--augment` values `--recipe r3gan` takes: ADA steers its probability by the share
+#: of real scores above the loss's real/fake boundary, and the relativistic loss has none
+#: (`keras_gan.checks.check_adaptive_augment`).
+R3GAN_AUGMENTS = ("none", "diffaugment")
+#: The flags `--resume` takes: the run's other settings are its saved ones.
+RESUME_FLAGS = ("--resume", "--epochs", "--quiet", "--verbose")
+#: Checkpoints a run writes at most (and one after its last epoch): a killed run
+#: loses at most 1/20 of its epochs.
+CHECKPOINTS_PER_RUN = 20
 #: Image sides of a folder dataset: those of the DCGAN presets.
 FOLDER_IMAGE_SIZES = (32, 64, 128)
 #: Real images of a folder held in memory for the scores, per split.
@@ -65,7 +77,8 @@ def _import_modules(verbose):
     to stderr while it loads are dropped, and Keras', TensorFlow's and the backends'
     Python warnings and log messages below errors are hidden.
     """
-    global keras, architectures, callbacks, datasets, images, recipes, scores, GAN, _distribute
+    global keras, architectures, callbacks, datasets, images, recipes, scores, GAN
+    global _cli_run, _distribute, load_gan, non_finite_logs
     if not verbose:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         warnings.filterwarnings("ignore", module=r"(keras|tensorflow|jax|torch|absl)(\.|$)")
@@ -79,6 +92,7 @@ def _import_modules(verbose):
             tf.get_logger().setLevel(logging.ERROR)
             tf.autograph.set_verbosity(0)
 
+        from keras_gan import _cli_run
         from keras_gan import _cli_scores as scores
         from keras_gan import _distribute
         from keras_gan import architectures
@@ -86,7 +100,9 @@ def _import_modules(verbose):
         from keras_gan import datasets
         from keras_gan import images
         from keras_gan import recipes
+        from keras_gan.callbacks.terminate_on_nan import non_finite_logs
         from keras_gan.gan import GAN
+        from keras_gan.saving import load_gan
 
 
 @contextlib.contextmanager
@@ -269,12 +285,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="train a GAN, a DCGAN or an R3GAN (on the bundled digits by default)",
         description="Train a GAN (--recipe dcgan or r3gan); writes logs, image grids, "
         "checkpoints and the final generator under OUTPUT_DIR/NAME and prints FD, KID and "
-        "classifier score.",
+        "classifier score. --resume RUN_DIR continues a killed or finished run.",
         formatter_class=formatter,
+        epilog="Recipes: --recipe dcgan takes every flag above. --recipe r3gan sets "
+        f"{', '.join(R3GAN_FIXED_FLAGS)} itself (giving one is an error), takes --augment "
+        f"{' or '.join(R3GAN_AUGMENTS)} (not ada: the relativistic loss has no real/fake "
+        "boundary to steer ADA by) and the other flags. --resume RUN_DIR continues a "
+        "killed or finished run from its newest checkpoint with its saved settings "
+        "(RUN_DIR/args.json); it takes only --epochs (the new total), --quiet and "
+        "--verbose.",
     )
     parser.train_parser = train  # `_flags_given` reads its flags
     _add_dataset_flags(train)
     _add_scoring_flags(train)
+    train.add_argument(
+        "--resume",
+        default=None,
+        metavar="RUN_DIR",
+        help="continue the run in RUN_DIR exactly where its newest checkpoint left it, with "
+        "its saved settings (--epochs: the new total)",
+    )
     train.add_argument(
         "--epochs", type=_positive_int, default=DEFAULT_EPOCHS, help="passes over the data"
     )
@@ -332,7 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--steps-per-epoch",
         type=_positive_int,
         default=None,
-        help="batches per epoch (a folder is then repeated); None: one pass over the data",
+        help="batches per epoch, drawn from passes over the data one after the other (a "
+        "folder is then repeated); None: one pass over the data",
     )
     train.add_argument(
         "--no-scores", action="store_true", help="skip the per-epoch and final scores"
@@ -430,6 +461,12 @@ def main(argv=None) -> int:
     except SystemExit as e:  # --help
         return e.code if isinstance(e.code, int) else 0
     args.argv = list(sys.argv[1:] if argv is None else argv)
+    if args.command == "train":
+        try:
+            _check_train_flags(args)
+        except _UsageError as e:
+            print(f"{e}", file=sys.stderr)
+            return 2
     try:
         _import_modules(args.verbose)
         return {"train": _train, "sample": _sample, "score": _score}[args.command](args)
@@ -440,6 +477,26 @@ def main(argv=None) -> int:
         message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         print(f"keras-gan {args.command}: error: {message}", file=sys.stderr)
         return 1
+
+
+def _check_train_flags(args):
+    """Refuses, before Keras is imported, flags that `train` cannot run together."""
+    prefix = "keras-gan train: error: "
+    if args.resume is not None:
+        given = _flags_given(args.argv, RESUME_FLAGS, unlisted=True)
+        if given:
+            raise _UsageError(
+                f"{prefix}Expected only {', '.join(RESUME_FLAGS[1:])} with --resume, which "
+                "reads the run's other settings from RUN_DIR/args.json (start a new run to "
+                f"change them). Received: {' '.join(given)}"
+            )
+    elif args.recipe == "r3gan" and args.augment not in R3GAN_AUGMENTS:
+        raise _UsageError(
+            f"{prefix}Expected --augment {' or --augment '.join(R3GAN_AUGMENTS)} with "
+            "--recipe r3gan: ADA steers its probability by the share of real scores above "
+            "the loss's real/fake boundary, and the relativistic loss has none (use --recipe "
+            f"dcgan for ADA). Received: --augment {args.augment}"
+        )
 
 
 # ------------------------------------------------------------------- helpers
@@ -462,12 +519,21 @@ def _load_data(args, split):
     )
 
 
-def _training_data(args):
-    """`(data, image_shape, count, fit_kwargs)` of `train`; a folder is streamed."""
+def _training_data(args, initial_epoch=0):
+    """`(data, image_shape, count, fit_kwargs)` of `train`; a folder is streamed.
+
+    In-memory images come in an order drawn from `--seed` and the batch's place in the
+    run (`_cli_run.epoch_stream`), starting at epoch `initial_epoch`: a resumed run sees
+    the batches the uninterrupted run would have seen.
+    """
     if not _is_folder(args):
         train_images, _ = _load_data(args, "train")
-        kwargs = {"batch_size": args.batch_size, "shuffle": True}
-        return train_images, train_images.shape[1:], len(train_images), kwargs
+        count = len(train_images)
+        steps = args.steps_per_epoch or _cli_run.batches_per_pass(count, args.batch_size)
+        data = _cli_run.epoch_stream(
+            train_images, args.batch_size, args.seed, start_batch=initial_epoch * steps
+        )
+        return data, train_images.shape[1:], count, {"steps_per_epoch": steps}
     from keras_gan.datasets.image_folder import list_images
 
     datasets.check_name(args.dataset)
@@ -489,7 +555,8 @@ def _training_data(args):
     if args.steps_per_epoch is not None:
         data = data.repeat()
     channels = 3 if args.color_mode == "rgb" else 1
-    return data, (size, size, channels), len(files), {"shuffle": False}
+    kwargs = {"shuffle": False, "steps_per_epoch": args.steps_per_epoch}
+    return data, (size, size, channels), len(files), kwargs
 
 
 def _build_gan(args, image_shape, count):
@@ -502,12 +569,12 @@ def _build_gan(args, image_shape, count):
                 "loss, learning rates, moving average and penalties itself (use --recipe "
                 f"dcgan to choose them). Received: {' '.join(given)}"
             )
-        images_per_epoch = (args.steps_per_epoch or math.ceil(count / args.batch_size)) * (
-            args.batch_size
-        )
         return recipes.r3gan(
             image_shape,
-            total_images=args.epochs * images_per_epoch,
+            # The schedules end where the run does: a partial batch counts its images.
+            total_images=_cli_run.run_images(
+                args.epochs, count, args.batch_size, args.steps_per_epoch
+            ),
             seed=args.seed,
             width=args.width,
             augment=None if args.augment == "none" else args.augment,
@@ -528,14 +595,19 @@ def _build_gan(args, image_shape, count):
     )
 
 
-def _flags_given(argv, flags):
-    """Which of `train`'s `flags` `argv` gives (abbreviated or not), default or not."""
+def _flags_given(argv, flags, unlisted=False):
+    """Which of `train`'s `flags` `argv` gives (abbreviated or not), default or not.
+
+    With `unlisted`, which of `train`'s flags other than `flags` it gives.
+    """
     parser = build_parser()
     train = parser.train_parser
     unset = object()
     dests = {}
     for action in train._actions:
-        if any(flag in action.option_strings for flag in flags):
+        if not action.option_strings or action.default == argparse.SUPPRESS:
+            continue  # --help
+        if any(flag in action.option_strings for flag in flags) != unlisted:
             action.default = unset
             dests[action.dest] = action.option_strings[0]
     args = parser.parse_args(argv)
@@ -666,7 +738,7 @@ def _check_run_dir(run_dir):
 
 
 # ------------------------------------------------------------------ commands
-def _train(args):
+def _new_run_dir(args):
     name = (
         args.name
         or f"{os.path.basename(os.path.normpath(args.dataset))}-{args.recipe}-"
@@ -679,8 +751,63 @@ def _train(args):
             f"Expected a new run directory. Received: --name {name!r}, and {run_dir!r} "
             "already holds files (choose another --name or --output-dir)"
         )
+    return run_dir
+
+
+def _resumed(args):
+    """`(args, checkpoint, initial_epoch, command)` of `train --resume RUN_DIR`.
+
+    `args` holds the run's saved settings, with `--epochs` (the new total) when given.
+    """
+    run_dir = args.resume
+    settings, command = _cli_run.load_settings(run_dir)
+    directory = os.path.join(run_dir, "checkpoints")
+    checkpoint = callbacks.GANCheckpoint.latest(directory)
+    if checkpoint is None:
+        raise ValueError(
+            "Expected a run directory holding a checkpoint (checkpoints/gan_epoch_NNNN.keras)"
+            f" to resume from. Received: --resume {run_dir!r}, whose checkpoints/ holds none "
+            "(the run stopped before its first checkpoint: train anew under another --name, "
+            "or after deleting the folder)"
+        )
+    initial_epoch = callbacks.GANCheckpoint.latest_epoch(directory)
+    epochs_given = _flags_given(args.argv, ("--epochs",))
+    resumed = argparse.Namespace(**{**vars(args), **settings})
+    if epochs_given:
+        resumed.epochs = args.epochs
+    if resumed.epochs < initial_epoch:
+        raise ValueError(
+            f"Expected --epochs of at least {initial_epoch}, the epochs of the newest "
+            f"checkpoint, with --resume. Received: --epochs {resumed.epochs}"
+        )
+    resumed.output_dir, resumed.name = os.path.split(os.path.normpath(run_dir))
+    return resumed, checkpoint, initial_epoch, command
+
+
+def _checkpoint_last_epoch(gan, checkpoint, epochs):
+    """Saves the checkpoint of the run's last epoch unless saved, or its losses diverged.
+
+    `checkpoint` saves every few epochs: a finished run resumed with more epochs then
+    trains on from its end.
+    """
+    if callbacks.GANCheckpoint.latest_epoch(checkpoint.directory) >= epochs:
+        return
+    history = getattr(getattr(gan, "history", None), "history", None) or {}
+    last_logs = {key: values[-1] for key, values in history.items() if values}
+    if not non_finite_logs(last_logs):
+        checkpoint.save(epochs)
+
+
+def _train(args):
+    if args.resume is None:
+        run_dir, resume_from, initial_epoch = _new_run_dir(args), None, 0
+        command = [" ".join(["keras-gan", *args.argv])]
+    else:
+        args, resume_from, initial_epoch, command = _resumed(args)
+        command = [*command, " ".join(["keras-gan", *args.argv])]
+        run_dir = args.resume
     keras.utils.set_random_seed(args.seed)
-    data, image_shape, count, fit_kwargs = _training_data(args)
+    data, image_shape, count, fit_kwargs = _training_data(args, initial_epoch)
     judge = None
     if not args.no_scores:
         judge = _judge(
@@ -690,11 +817,20 @@ def _train(args):
             cache_dir=os.path.join(args.output_dir, "reference_stats"),
         )
     gan, recipe_callbacks = _build_gan(args, tuple(image_shape), count)
+    if resume_from is not None:
+        # The recipe's callbacks (schedules by images) act on the reloaded GAN, which
+        # holds its weights, optimizers, moving average, ADA's p, `images_seen` and
+        # noise-seed states as they were at the checkpoint.
+        gan = load_gan(resume_from)
     logs = os.path.join(run_dir, "logs")
     # Under several processes (a JAX distribution, a multi-worker strategy) process 0
     # alone writes; the callbacks below see to it themselves.
     chief = _distribute.is_chief(gan)
     every = max(1, args.epochs // 20)
+    checkpoint = callbacks.GANCheckpoint(
+        os.path.join(run_dir, "checkpoints"),
+        every_n_epochs=math.ceil(args.epochs / CHECKPOINTS_PER_RUN),
+    )
     fit_callbacks = [
         # The schedules first: the callbacks after them log the values they set.
         *recipe_callbacks,
@@ -704,13 +840,14 @@ def _train(args):
         *([judge.quality] if judge is not None else []),
         *([keras.callbacks.TensorBoard(logs, write_graph=False)] if chief else []),
         callbacks.ImageGrid(logs, num_images=64, every_n_epochs=every),
-        callbacks.GANCheckpoint(  # at most 5 a run, like the scores: short runs stay short
-            os.path.join(run_dir, "checkpoints"), every_n_epochs=math.ceil(args.epochs / 5)
-        ),
+        checkpoint,
     ]
+    if chief:  # before training: a run killed at once can be resumed
+        _cli_run.save_settings(run_dir, args, command=command)
     if not args.quiet:
+        verb = "Training" if resume_from is None else f"Resuming at epoch {initial_epoch + 1}:"
         print(
-            f"Training {RECIPE_NAMES[args.recipe]} on {count} {args.dataset} images of shape "
+            f"{verb} {RECIPE_NAMES[args.recipe]} on {count} {args.dataset} images of shape "
             f"{tuple(image_shape)} -> {run_dir}"
         )
     start = time.time()
@@ -718,24 +855,29 @@ def _train(args):
         gan.fit(
             data,
             epochs=args.epochs,
-            steps_per_epoch=args.steps_per_epoch,
+            initial_epoch=initial_epoch,
             verbose=0 if args.quiet else 1,
             callbacks=fit_callbacks,
             **fit_kwargs,
         )
-    except Exception as e:
-        named = _unreadable_image_error(args, e)
+    except BaseException as e:
+        if resume_from is None and callbacks.GANCheckpoint.latest(checkpoint.directory) is None:
+            # Nothing to resume: the same command may run again in the same folder.
+            _cli_run.forget_settings(run_dir)
+        named = _unreadable_image_error(args, e) if isinstance(e, Exception) else None
         if named is None:
             raise
         raise named from e
     seconds = time.time() - start
+    _checkpoint_last_epoch(gan, checkpoint, args.epochs)
     _distribute.save(gan, os.path.join(run_dir, "gan.keras"))
     _distribute.save(gan.sampling_generator, os.path.join(run_dir, "generator.keras"))
     samples = gan.generate(64, seed=0)
     if chief:
         _save_grid(samples, os.path.join(run_dir, "samples.png"))
+    trained = args.epochs - initial_epoch
     if judge is None:
-        print(f"Trained {args.epochs} epochs in {seconds:.0f} s. Run directory: {run_dir}")
+        print(f"Trained {trained} epochs in {seconds:.0f} s. Run directory: {run_dir}")
         return 0
     results = judge.report(lambda n, seed: gan.generate(n, seed=seed))
     results.update(
@@ -743,13 +885,13 @@ def _train(args):
             "seconds": round(seconds, 1),
             "epoch_scoring_seconds": round(judge.quality.seconds, 3),
             "epochs": args.epochs,
-            "command": " ".join(["keras-gan", *args.argv]),
+            "command": " ".join(command) if len(command) == 1 else command,
         }
     )
     if chief:
         with open(os.path.join(run_dir, "scores.json"), "w") as f:
             json.dump(results, f, indent=2)
-    print(f"Trained {args.epochs} epochs in {seconds:.0f} s. Run directory: {run_dir}")
+    print(f"Trained {trained} epochs in {seconds:.0f} s. Run directory: {run_dir}")
     return 0
 
 
