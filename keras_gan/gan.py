@@ -16,6 +16,7 @@ from keras_gan import data_checks
 from keras_gan import hyperparameters
 from keras_gan import introspection
 from keras_gan import layers as gan_layers
+from keras_gan import penalties as penalties_module
 from keras_gan._optimizer_pair import OptimizerPair
 from keras_gan._random import per_replica as _per_replica
 from keras_gan.training_step import StepMixin
@@ -104,6 +105,9 @@ class GAN(StepMixin, hyperparameters.HyperparameterMixin, keras.Model):
         self.gp_tracker = keras.metrics.Mean(name="gradient_penalty")
         self.r1_tracker = keras.metrics.Mean(name="r1_penalty")
         self.r2_tracker = keras.metrics.Mean(name="r2_penalty")
+        # The penalties compiled on (`keras_gan.penalties`); each logs its value with
+        # one of the trackers above.
+        self.penalties = ()
         ema_decay, ema_half_life, ema_rampup = checks.check_ema(
             ema_decay, ema_half_life, ema_rampup
         )
@@ -153,14 +157,7 @@ class GAN(StepMixin, hyperparameters.HyperparameterMixin, keras.Model):
     @property
     def metrics(self):
         trackers = [self.d_loss_tracker, self.g_loss_tracker]
-        for weight, tracker in (
-            (self.gradient_penalty_weight, self.gp_tracker),
-            (self.r1_weight, self.r1_tracker),
-            (self.r2_weight, self.r2_tracker),
-        ):
-            if weight > 0:
-                trackers.append(tracker)
-        return trackers
+        return trackers + [penalty.tracker for penalty in self.penalties]
 
     # --------------------------------------------------------------- compile
     def compile(
@@ -256,6 +253,13 @@ class GAN(StepMixin, hyperparameters.HyperparameterMixin, keras.Model):
         self._label_smoothing.assign(values["label_smoothing"])
         self._r1_penalty.assign(values["r1_penalty"])
         self._r2_penalty.assign(values["r2_penalty"])
+        self.penalties = penalties_module.penalties_from_weights(
+            self,
+            gradient_penalty=values["gradient_penalty"],
+            r1_penalty=values["r1_penalty"],
+            r2_penalty=values["r2_penalty"],
+            penalty_every=values["penalty_every"],
+        )
         self._build_optimizers()
         if values["adam_beta_2"] is not None:
             self._install_adam_beta_2(values["adam_beta_2"])

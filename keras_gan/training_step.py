@@ -17,13 +17,9 @@ hooks a `ConditionalGAN` overrides (`_generator_inputs`, `_discriminator_inputs`
 
 import inspect
 
-import keras
 from keras import ops
 
 from keras_gan import backend
-from keras_gan import losses as losses_module
-from keras_gan import penalties
-from keras_gan._random import per_replica as _per_replica
 
 
 def frozen_call(model, inputs, training=True):
@@ -101,9 +97,8 @@ class StepMixin:
 
     def _track(self, d_loss, penalty_values):
         self.d_loss_tracker.update_state(d_loss)
-        trackers = {m.name: m for m in (self.gp_tracker, self.r1_tracker, self.r2_tracker)}
-        for name, value in penalty_values.items():
-            trackers[name].update_state(value)
+        for penalty in self.penalties:
+            penalty.tracker.update_state(penalty_values[penalty.name])
 
     # ------------------------------------------------- the discriminator's loss
     def _critic(self, samples, labels, *, training=True, frozen=False):
@@ -119,21 +114,12 @@ class StepMixin:
             return scores(frozen_call(self.discriminator, inputs, training=training))
         return scores(self.discriminator(inputs, training=training))
 
-    def _gradient_penalty(self, real, fake, critic, *, seed):
-        batch = ops.shape(real)[0]
-        alpha = _per_replica(
-            keras.random.uniform, batch, (1,) * (len(real.shape) - 1), seed, dtype=real.dtype
-        )
-        mixed = alpha * real + (1.0 - alpha) * ops.cast(fake, real.dtype)
-        gradients = backend.input_gradients(critic, mixed)
-        return losses_module.gradient_norm_penalty(gradients)
-
     def _discriminator_loss(self, real, fake, labels, *, training=True):
         """The discriminator's loss, penalties included.
 
         Returns `(loss, (real_scores, fake_scores, penalties))`, `penalties` mapping
-        each penalty that is on (`gradient_penalty`, `r1_penalty`, `r2_penalty`) to
-        its value.
+        the name of each penalty in `self.penalties` (`keras_gan.penalties`: those
+        compiled on) to its value; the loss adds each one's `scale * value`.
 
         With `training=False` (`evaluate`) the discriminator runs in inference mode
         and sees no augmentation, on purpose: evaluation measures the networks on
@@ -154,27 +140,12 @@ class StepMixin:
             return self._critic(x, labels, training=training, frozen=True)
 
         fake = ops.stop_gradient(fake)
-        if self.gradient_penalty_weight > 0:
-            seed = self.seed_generator if training else self.sample_seed_generator
-            penalty = self._gradient_penalty(real, fake, critic, seed=seed)
-            loss = loss + self.gradient_penalty_weight * penalty
-            penalty_values["gradient_penalty"] = penalty
-        # The compiled weight says whether a penalty is on; the variable holds its
-        # weight now.
-        for name, compiled, weight, samples in (
-            ("r1_penalty", self.r1_weight, self._r1_penalty, real),
-            ("r2_penalty", self.r2_weight, self._r2_penalty, fake),
-        ):
-            if compiled > 0:
-                penalty = penalties.squared_gradient_norm(critic, samples)
-                if training:
-                    scale = penalties.lazy_weight(
-                        0.5 * weight, self.penalty_every, self.d_optimizer.iterations
-                    )
-                else:
-                    scale = 0.5 * weight
-                loss = loss + scale * penalty
-                penalty_values[name] = penalty
+        seed = self.seed_generator if training else self.sample_seed_generator
+        for penalty in self.penalties:
+            value = penalty.value(critic, real, fake, seed=seed)
+            scale = penalty.scale(training=training, iterations=self.d_optimizer.iterations)
+            loss = loss + scale * value
+            penalty_values[penalty.name] = value
         return loss, (real_scores, fake_scores, penalty_values)
 
     # ---------------------------------------------------------------- updates
