@@ -182,8 +182,8 @@ class HyperparameterMixin:
 
     # ---------------------------------------------------------------- helpers
     def _adam_beta_2_compiled(self):
-        settings = getattr(self, "_compile_settings", None)
-        return None if settings is None else settings.values["adam_beta_2"]
+        config = getattr(self, "compile_config", None)
+        return None if config is None else config.adam_beta_2
 
     def _check_settable(self, name):
         """Raises, saying how to fix it, unless `name` can change during training."""

@@ -62,15 +62,16 @@ class StepMixin:
     # ------------------------------------------------------- order of updates
     def _train_step(self, data):
         real, labels = self._real_samples(data)
-        if self.update == "simultaneous":
+        config = self.compile_config
+        if config.update == "simultaneous":
             d_loss, g_loss, penalty_values = self._simultaneous_update(real, labels)
             self._track(d_loss, penalty_values)
         else:
             # With `reuse_fakes`, the last discriminator update shares its batch with
             # the generator update.
-            for _ in range(self.d_steps - 1 if self.reuse_fakes else self.d_steps):
+            for _ in range(config.d_steps - 1 if config.reuse_fakes else config.d_steps):
                 self._track(*self._discriminator_update(real, labels))
-            if self.reuse_fakes:
+            if config.reuse_fakes:
                 d_loss, penalty_values, g_loss = self._reuse_fakes_updates(real, labels)
                 self._track(d_loss, penalty_values)
             else:
@@ -131,7 +132,7 @@ class StepMixin:
         """
         real_scores = self._critic(real, labels, training=training)
         fake_scores = self._critic(fake, labels, training=training)
-        loss = self.gan_loss.discriminator_loss(
+        loss = self.compile_config.loss.discriminator_loss(
             real_scores, fake_scores, label_smoothing=self._label_smoothing
         )
         penalty_values = {}
@@ -143,7 +144,9 @@ class StepMixin:
         seed = self.seed_generator if training else self.sample_seed_generator
         for penalty in self.penalties:
             value = penalty.value(critic, real, fake, seed=seed)
-            scale = penalty.scale(training=training, iterations=self.d_optimizer.iterations)
+            scale = penalty.scale(
+                training=training, iterations=self.compile_config.d_optimizer.iterations
+            )
             loss = loss + scale * value
             penalty_values[penalty.name] = value
         return loss, (real_scores, fake_scores, penalty_values)
@@ -164,7 +167,7 @@ class StepMixin:
             return [loss], (real_scores, penalty_values)
 
         (loss,), (real_scores, penalty_values) = backend.minimize(
-            loss_fn, [(self.discriminator.trainable_variables, self.d_optimizer)]
+            loss_fn, [(self.discriminator.trainable_variables, self.compile_config.d_optimizer)]
         )
         self._update_augmenter(real_scores)
         return loss, penalty_values
@@ -183,7 +186,7 @@ class StepMixin:
             return [self._generator_loss(fake_scores, self._frozen_real_scores(real, labels))], None
 
         (loss,), _ = backend.minimize(
-            loss_fn, [(self.generator.trainable_variables, self.g_optimizer)]
+            loss_fn, [(self.generator.trainable_variables, self.compile_config.g_optimizer)]
         )
         return loss
 
@@ -205,8 +208,8 @@ class StepMixin:
         (d_loss, g_loss), (real_scores, penalty_values) = backend.minimize(
             loss_fn,
             [
-                (self.discriminator.trainable_variables, self.d_optimizer),
-                (self.generator.trainable_variables, self.g_optimizer),
+                (self.discriminator.trainable_variables, self.compile_config.d_optimizer),
+                (self.generator.trainable_variables, self.compile_config.g_optimizer),
             ],
         )
         self._update_augmenter(real_scores)
@@ -237,14 +240,14 @@ class StepMixin:
         def scaled_loss(samples):
             fake_scores = self._critic(samples, labels, frozen=True)
             loss = self._generator_loss(fake_scores, self._frozen_real_scores(real, labels))
-            return backend.scaled_loss(self.g_optimizer, loss), loss
+            return backend.scaled_loss(self.compile_config.g_optimizer, loss), loss
 
         cotangent, g_loss = backend.input_gradients(
             scaled_loss, ops.stop_gradient(fake), has_aux=True
         )
         if variables:  # none: a generator frozen after compile
             gradients = pullback(ops.stop_gradient(cotangent))
-            backend.apply_gradients(self.g_optimizer, gradients, variables)
+            backend.apply_gradients(self.compile_config.g_optimizer, gradients, variables)
         return d_loss, penalty_values, ops.stop_gradient(g_loss)
 
     def _generator_loss(self, fake_scores, real_scores):
@@ -254,11 +257,13 @@ class StepMixin:
         only by a loss whose `generator_needs_real_scores` is set; it is then a
         constant for the generator's gradient.
         """
-        if not self.gan_loss.generator_needs_real_scores:
-            return self.gan_loss.generator_loss(fake_scores)
+        if not self.compile_config.loss.generator_needs_real_scores:
+            return self.compile_config.loss.generator_loss(fake_scores)
         if callable(real_scores):
             real_scores = real_scores()
-        return self.gan_loss.generator_loss(fake_scores, real_logits=ops.stop_gradient(real_scores))
+        return self.compile_config.loss.generator_loss(
+            fake_scores, real_logits=ops.stop_gradient(real_scores)
+        )
 
     def _frozen_real_scores(self, real, labels):
         """A function of no argument: the frozen discriminator's scores of `real`, as
@@ -270,7 +275,7 @@ class StepMixin:
         # user's layer or callable does not, and is left as it is.
         update = getattr(self.augmenter, "after_discriminator_update", None)
         if update is not None:
-            update(real_scores, self.gan_loss)
+            update(real_scores, self.compile_config.loss)
 
     def _update_ema(self, images):
         """Updates the moving average after a step on `images` real images (float32).
