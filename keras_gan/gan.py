@@ -141,12 +141,7 @@ class GAN(
         return sample_shape[1:]
 
     # ------------------------------------------------ hooks for ConditionalGAN
-    def _generator_inputs(self, noise, labels):
-        return noise
-
-    def _discriminator_inputs(self, samples, labels):
-        return samples
-
+    # `_generator_inputs` and `_discriminator_inputs` default in `StepHost`.
     def _unpack(self, data):
         """Returns `(samples, labels)` from a batch; labels may be None."""
         x, y, weights = keras.utils.unpack_x_y_sample_weight(data)

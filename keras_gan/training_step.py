@@ -6,13 +6,13 @@ function for training and evaluation), the two networks' updates, the augmenter'
 own update and the moving average of the generator. `GAN` inherits it and keeps
 construction, `compile`, the checks around `fit`, generation and saving.
 
-The step reads from the model: `generator`, `discriminator`, the optimizers, the
-compile settings (`gan_loss`, `d_steps`, `update`, `reuse_fakes`, which penalties
-are on), the hyperparameter variables (`keras_gan.hyperparameters`: the penalties'
-weights, the moving average's decay, `images_seen`, which it counts), `augmenter`,
-`ema_generator` and the loss trackers; and it calls the
-hooks a `ConditionalGAN` overrides (`_generator_inputs`, `_discriminator_inputs`,
-`_real_samples`).
+The step reads from the model only what `keras_gan.step_host.StepHost` declares:
+the two networks, `compile_config` (`keras_gan.compile_settings.CompileConfig`: the
+optimizers, the loss, `d_steps`, `update`, `reuse_fakes`), `penalties`
+(`keras_gan.penalties`), the hyperparameter variables (`label_smoothing`,
+`images_seen`, which it counts, and the moving average's), `augmenter`,
+`ema_generator`, the seeds and the trackers, and the hooks a `ConditionalGAN`
+overrides (`_generator_inputs`, `_discriminator_inputs`, `_real_samples`).
 """
 
 import inspect
@@ -20,6 +20,7 @@ import inspect
 from keras import ops
 
 from keras_gan import backend
+from keras_gan.step_host import StepHost
 
 
 def frozen_call(model, inputs, training=True):
@@ -49,8 +50,9 @@ def scores(outputs):
     return ops.reshape(ops.cast(outputs, "float32"), (-1,))
 
 
-class StepMixin:
-    """`train_step` and `test_step` of a `GAN` (see the module's docstring)."""
+class StepMixin(StepHost):
+    """`train_step` and `test_step` of a `GAN` (see the module's docstring); what it
+    reads from its model is declared in `StepHost`."""
 
     def train_step(self, *args):
         # `(data)` on TensorFlow and PyTorch, `(state, data)` on JAX.
@@ -79,7 +81,7 @@ class StepMixin:
         images = backend.replica_sum(ops.cast(ops.shape(real)[0], "float32"))
         if self.ema_generator is not None:
             self._update_ema(images)
-        self._images_seen.assign_add(ops.cast(images, self._images_seen.dtype))
+        self.images_seen.assign_add(ops.cast(images, self.images_seen.dtype))
         self.g_loss_tracker.update_state(g_loss)
         logs = {m.name: m.result() for m in self.metrics}
         logs.update(_augmenter_logs(self.augmenter))
@@ -133,7 +135,7 @@ class StepMixin:
         real_scores = self._critic(real, labels, training=training)
         fake_scores = self._critic(fake, labels, training=training)
         loss = self.compile_config.loss.discriminator_loss(
-            real_scores, fake_scores, label_smoothing=self._label_smoothing
+            real_scores, fake_scores, label_smoothing=self.label_smoothing
         )
         penalty_values = {}
 
@@ -284,14 +286,14 @@ class StepMixin:
         capped at `images_seen * ema_rampup` with a ramp-up (StyleGAN2-ADA's; the
         first step then copies the generator).
         """
-        decay = self._ema_decay
-        if self._ema_half_life is not None:
-            half_life = ops.convert_to_tensor(self._ema_half_life)
+        decay = self.ema_decay
+        if self.ema_half_life is not None:
+            half_life = ops.convert_to_tensor(self.ema_half_life)
             if self.ema_rampup is not None:
-                seen = ops.cast(self._images_seen, "float32")
+                seen = ops.cast(self.images_seen, "float32")
                 half_life = ops.minimum(half_life, seen * self.ema_rampup)
             decay = ops.power(0.5, images / ops.maximum(half_life, 1e-8))
-            self._ema_decay.assign(decay)
+            self.ema_decay.assign(decay)
         for average, weight in zip(self.ema_generator.weights, self.generator.weights):
             if weight.trainable:
                 average.assign(decay * average + (1.0 - decay) * weight)
