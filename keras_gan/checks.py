@@ -364,9 +364,10 @@ def check_augment_p(value):
 
 
 # ------------------------------------- hyperparameters set during training
-def check_penalty_settable(name, compiled_weight):
-    """Refuses a positive `r1_penalty`/`r2_penalty` on a GAN compiled without it."""
-    if compiled_weight == 0:
+def check_penalty_settable(name, compiled_on):
+    """Refuses a positive `r1_penalty`/`r2_penalty` on a GAN compiled without it
+    (`compiled_on`: whether the GAN computes that penalty)."""
+    if not compiled_on:
         raise ValueError(
             f"Expected a GAN compiled with `{name} > 0` to change `{name}` during "
             f"training (the step computes the penalty only when compiled with it). "

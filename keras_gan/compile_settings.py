@@ -1,13 +1,15 @@
-"""`GAN.compile`'s settings: every option declared once, in `OPTIONS`.
+"""`GAN.compile`'s settings, checked once into one typed object: `CompileConfig`.
 
-An option's entry says how `compile` checks it, which `GAN` attribute reads it and
-how `get_compile_config` saves it and `compile_from_config` loads it back. Adding an
-option to `compile` is one entry here plus its keyword (and docstring line) in
-`GAN.compile`'s signature.
+`GAN.compile(...)` passes each of its named arguments to `CompileConfig.checked`,
+which checks them in plain code and returns a frozen `CompileConfig` whose fields are
+named as `compile`'s keywords; the GAN keeps it as `gan.compile_config` and the step
+reads its fields (`self.compile_config.d_steps`). `CompileConfig.get_config` is
+`GAN.get_compile_config()` and `arguments_from_config` turns it back into `compile`'s
+arguments. Adding an option is a keyword (and docstring line) in `GAN.compile`, a
+field here, its check in `checked` and its entry in `get_config`.
 """
 
 import dataclasses
-from collections.abc import Callable
 from typing import Any
 
 import keras
@@ -20,131 +22,195 @@ from keras_gan import losses as losses_module
 #: The arguments of Keras' own `compile` saved with the GAN.
 KERAS_KWARGS_SAVED = ("jit_compile", "steps_per_execution", "run_eagerly", "auto_scale_loss")
 
-_NO_ATTRIBUTE = object()  # the attribute does not exist before `compile`
+#: `compile`'s options, in the order `checked` checks them and `get_config` saves them.
+OPTION_NAMES = (
+    "d_optimizer",
+    "g_optimizer",
+    "loss",
+    "d_steps",
+    "update",
+    "reuse_fakes",
+    "label_smoothing",
+    "gradient_penalty",
+    "r1_penalty",
+    "r2_penalty",
+    "penalty_every",
+    "from_logits",
+    "augment",
+    "adam_beta_2",
+)
 
 
 @dataclasses.dataclass(frozen=True)
-class Context:
-    """What an option's check may read: the GAN, the options checked before it
-    (`checked`), every argument as given (`given`) and Keras' own arguments."""
-
-    gan: Any
-    checked: dict
-    given: dict
-    keras_kwargs: dict
-
-
-def _keep(value, context):
-    return value
-
-
-def _saved_as_is(gan, settings, name):
-    return settings.values[name]
-
-
-@dataclasses.dataclass(frozen=True)
-class Option:
-    """One `compile` option.
+class CompileConfig:
+    """The checked arguments of one `GAN.compile` call, named as its keywords.
 
     Attributes:
-        name: `compile`'s keyword, and the key in `get_compile_config()`.
-        check: `(value, context) -> value` the GAN uses; raises on a bad value.
-        attribute: the `GAN` attribute that reads the checked value, or None.
-        before_compile: that attribute's value before `compile`; by default it
-            does not exist then.
-        save: `(gan, settings, name) -> value` saved in `get_compile_config()`.
-        load: saved value -> `compile`'s argument.
+        d_optimizer: the discriminator's optimizer (loss-scaled under `mixed_float16`).
+        g_optimizer: the generator's optimizer, likewise.
+        loss: the `keras_gan.losses.GANLoss` (`gan.gan_loss`).
+        d_steps: discriminator updates per generator update.
+        update: `"alternating"` or `"simultaneous"`.
+        reuse_fakes: whether the generator update reuses the last discriminator
+            update's batch.
+        label_smoothing: the smoothing compiled; the step reads the variable
+            `gan.label_smoothing`, which `compile` sets to it.
+        gradient_penalty: WGAN-GP's weight (fixed), 0 when off.
+        r1_penalty: R1's weight as compiled, 0 when off; the step reads the weight
+            variable `gan.r1_penalty`, which `compile` sets to it.
+        r2_penalty: R2's weight as compiled, as `r1_penalty`.
+        penalty_every: R1/R2's lazy regularization interval.
+        from_logits: whether the discriminator outputs logits.
+        augment: the augmenter built from `compile`'s `augment` (a layer, a callable
+            or None; `gan.augmenter`).
+        augment_argument: `compile`'s `augment` as given (a name is saved as the name).
+        adam_beta_2: both optimizers' `beta_2` as compiled, or None (each its own).
+        keras_kwargs: the arguments passed on to Keras' own `compile`.
     """
 
-    name: str
-    check: Callable = _keep
-    attribute: str = None
-    before_compile: Any = _NO_ATTRIBUTE
-    save: Callable = _saved_as_is
-    load: Callable = None
+    d_optimizer: Any
+    g_optimizer: Any
+    loss: Any
+    d_steps: int
+    update: str
+    reuse_fakes: bool
+    label_smoothing: float
+    gradient_penalty: float
+    r1_penalty: float
+    r2_penalty: float
+    penalty_every: int
+    from_logits: bool
+    augment: Any
+    augment_argument: Any
+    adam_beta_2: float | None
+    keras_kwargs: dict
 
-
-# ------------------------------------------------------------------- checks
-def _check_d_optimizer(value, context):
-    return checks.check_optimizer(value, "d_optimizer")
-
-
-def _check_g_optimizer(value, context):
-    g_optimizer = checks.check_optimizer(value, "g_optimizer")
-    if context.checked["d_optimizer"] is g_optimizer:
-        raise ValueError(
-            "Expected two different optimizer objects, one per network. "
-            "Received: the same object as d_optimizer and g_optimizer"
+    @classmethod
+    def checked(
+        cls,
+        gan,
+        *,
+        d_optimizer,
+        g_optimizer,
+        loss,
+        d_steps,
+        update,
+        reuse_fakes,
+        label_smoothing,
+        gradient_penalty,
+        r1_penalty,
+        r2_penalty,
+        penalty_every,
+        from_logits,
+        augment,
+        adam_beta_2,
+        keras_kwargs,
+    ):
+        """Checks `compile`'s arguments (in `OPTION_NAMES`' order: a check may read
+        the values checked before it) and returns the config; raises on a bad one."""
+        jit_compile = keras_kwargs.get("jit_compile")
+        d_optimizer_checked = checks.check_optimizer(d_optimizer, "d_optimizer")
+        g_optimizer_checked = checks.check_optimizer(g_optimizer, "g_optimizer")
+        if d_optimizer_checked is g_optimizer_checked:
+            raise ValueError(
+                "Expected two different optimizer objects, one per network. "
+                "Received: the same object as d_optimizer and g_optimizer"
+            )
+        gan_loss = losses_module.get(loss, from_logits=from_logits)
+        d_steps = checks.check_d_steps(d_steps)
+        update = checks.check_update(update, d_steps)
+        reuse_fakes = checks.check_reuse_fakes(reuse_fakes, update)
+        label_smoothing = checks.check_label_smoothing(label_smoothing, gan_loss)
+        gradient_penalty = checks.check_gradient_penalty(gradient_penalty)
+        checks.warn_discriminator_mismatch(gan.discriminator, gan_loss, gradient_penalty)
+        r1_penalty = checks.check_penalty_weight(r1_penalty, "r1_penalty")
+        r2_penalty = checks.check_penalty_weight(r2_penalty, "r2_penalty")
+        penalty_every = checks.check_penalty_every(penalty_every)
+        checks.check_penalties_compile(
+            {
+                "gradient_penalty": gradient_penalty,
+                "r1_penalty": r1_penalty,
+                "r2_penalty": r2_penalty,
+            },
+            jit_compile,
+            keras_kwargs.get("run_eagerly"),
         )
-    return g_optimizer
+        augmenter = _augmenter(gan, augment, gan_loss, jit_compile)
+        adam_beta_2 = checks.check_adam_beta_2(
+            adam_beta_2,
+            {
+                "d_optimizer": hyperparameters.unscaled(d_optimizer_checked),
+                "g_optimizer": hyperparameters.unscaled(g_optimizer_checked),
+            },
+        )
+        return cls(
+            d_optimizer=d_optimizer_checked,
+            g_optimizer=g_optimizer_checked,
+            loss=gan_loss,
+            d_steps=d_steps,
+            update=update,
+            reuse_fakes=reuse_fakes,
+            label_smoothing=label_smoothing,
+            gradient_penalty=gradient_penalty,
+            r1_penalty=r1_penalty,
+            r2_penalty=r2_penalty,
+            penalty_every=penalty_every,
+            from_logits=bool(from_logits),
+            augment=augmenter,
+            augment_argument=augment,
+            adam_beta_2=adam_beta_2,
+            keras_kwargs=dict(keras_kwargs),
+        )
+
+    def replace(self, **changes):
+        """A copy with some fields replaced (the loss-scaled optimizers)."""
+        return dataclasses.replace(self, **changes)
+
+    def get_config(self, gan):
+        """`GAN.get_compile_config()`: every option, then Keras' saved arguments.
+
+        The variables the GAN's hyperparameters live in are saved as their values
+        now (they may have changed since `compile`; they are saved with the weights
+        too).
+        """
+        config = {
+            "d_optimizer": _serialized_optimizer(self.d_optimizer),
+            "g_optimizer": _serialized_optimizer(self.g_optimizer),
+            "loss": keras.saving.serialize_keras_object(self.loss),
+            "d_steps": self.d_steps,
+            "update": self.update,
+            "reuse_fakes": self.reuse_fakes,
+            "label_smoothing": hyperparameters.value_of(gan.label_smoothing),
+            "gradient_penalty": self.gradient_penalty,
+            "r1_penalty": _penalty_now(gan.r1_penalty, self.r1_penalty),
+            "r2_penalty": _penalty_now(gan.r2_penalty, self.r2_penalty),
+            "penalty_every": self.penalty_every,
+            "from_logits": self.from_logits,
+            "augment": _saved_augment(self.augment_argument, self.augment),
+            "adam_beta_2": (
+                None if self.adam_beta_2 is None else hyperparameters.value_of(gan.adam_beta_2)
+            ),
+        }
+        keras_saved = {k: v for k, v in self.keras_kwargs.items() if k in KERAS_KWARGS_SAVED}
+        return {**config, **keras_saved}
 
 
-def _check_loss(value, context):
-    return losses_module.get(value, from_logits=context.given["from_logits"])
-
-
-def _check_update(value, context):
-    return checks.check_update(value, context.checked["d_steps"])
-
-
-def _check_reuse_fakes(value, context):
-    return checks.check_reuse_fakes(value, context.checked["update"])
-
-
-def _check_label_smoothing(value, context):
-    return checks.check_label_smoothing(value, context.checked["loss"])
-
-
-def _check_gradient_penalty(value, context):
-    value = checks.check_gradient_penalty(value)
-    checks.warn_discriminator_mismatch(context.gan.discriminator, context.checked["loss"], value)
-    return value
-
-
-def _check_penalty_weight(name):
-    return lambda value, context: checks.check_penalty_weight(value, name)
-
-
-def _check_penalty_every(value, context):
-    value = checks.check_penalty_every(value)
-    checks.check_penalties_compile(
-        {name: context.checked[name] for name in ("gradient_penalty", "r1_penalty", "r2_penalty")},
-        context.keras_kwargs.get("jit_compile"),
-        context.keras_kwargs.get("run_eagerly"),
-    )
-    return value
-
-
-def _check_adam_beta_2(value, context):
-    optimizers = {
-        name: hyperparameters.unscaled(context.checked[name])
-        for name in ("d_optimizer", "g_optimizer")
-    }
-    return checks.check_adam_beta_2(value, optimizers)
-
-
-def _check_augment(value, context):
-    """Returns the augmenter (a layer, a callable or None) built from `augment`."""
-    gan = context.gan
-    if value is not None:
+def _augmenter(gan, augment, gan_loss, jit_compile):
+    """The augmenter (a layer, a callable or None) built from `augment`."""
+    if augment is not None:
         augmentation_module.check_images(gan.sample_shape)
     augmenter = augmentation_module.get(
-        value, seed=None if gan.seed is None else gan.seed + 2, sample_shape=gan.sample_shape
+        augment, seed=None if gan.seed is None else gan.seed + 2, sample_shape=gan.sample_shape
     )
-    checks.check_adaptive_augment(augmenter, context.checked["loss"])
-    checks.check_augment_jit(augmenter, context.keras_kwargs.get("jit_compile"))
+    checks.check_adaptive_augment(augmenter, gan_loss)
+    checks.check_augment_jit(augmenter, jit_compile)
     return augmenter
 
 
 # ------------------------------------------------------------ saving, loading
-def _serialized(gan, settings, name):
-    return keras.saving.serialize_keras_object(settings.values[name])
-
-
-def _serialized_optimizer(gan, settings, name):
+def _serialized_optimizer(optimizer):
     # A `beta_2` made a variable by `adam_beta_2` is saved as its value now (the
     # variable itself is saved with the optimizer's variables).
-    optimizer = settings.values[name]
     inner = hyperparameters.unscaled(optimizer)
     beta_2 = getattr(inner, "beta_2", None)
     if not isinstance(beta_2, keras.Variable):
@@ -156,31 +222,20 @@ def _serialized_optimizer(gan, settings, name):
         inner.beta_2 = beta_2
 
 
-def _variable_now(gan, settings, name):
-    # The variable, which may have changed since `compile`.
-    return hyperparameters.value_of(getattr(gan, name))
-
-
-def _penalty_now(gan, settings, name):
+def _penalty_now(variable, compiled):
     # The weight now; a penalty compiled on and set to 0 since saves its compiled
     # weight, so that the reloaded GAN still computes it (its variable, saved with the
     # weights, comes back at 0).
-    now = _variable_now(gan, settings, name)
-    return now if now > 0 else settings.values[name]
+    now = hyperparameters.value_of(variable)
+    return now if now > 0 else compiled
 
 
-def _adam_beta_2_now(gan, settings, name):
-    return None if settings.values[name] is None else _variable_now(gan, settings, name)
-
-
-def _save_augment(gan, settings, name):
+def _saved_augment(given, augmenter):
     # A name is saved as the name; the built augmenter (a layer or callable)
     # otherwise. One that cannot be saved leaves its name, for the reloaded GAN to
     # ask for it.
-    given = settings.given["augment"]
     if isinstance(given, str):
         return given
-    augmenter = settings.values["augment"]
     if augmenter is None:
         return None
     if not augmentation_module.is_saveable(augmenter):
@@ -203,127 +258,93 @@ def _deserialize_augment(config):
         return None, str(config.get("config"))
 
 
-_deserialized = keras.saving.deserialize_keras_object
-
-#: Every option, in the order `compile` checks them (a check may read the options
-#: before it).
-OPTIONS = (
-    Option(
-        "d_optimizer",
-        _check_d_optimizer,
-        attribute="d_optimizer",
-        save=_serialized_optimizer,
-        load=_deserialized,
-    ),
-    Option(
-        "g_optimizer",
-        _check_g_optimizer,
-        attribute="g_optimizer",
-        save=_serialized_optimizer,
-        load=_deserialized,
-    ),
-    Option("loss", _check_loss, attribute="gan_loss", save=_serialized, load=_deserialized),
-    Option("d_steps", lambda value, context: checks.check_d_steps(value), attribute="d_steps"),
-    Option("update", _check_update, attribute="update"),
-    Option("reuse_fakes", _check_reuse_fakes, attribute="reuse_fakes"),
-    # Read through `gan.label_smoothing`, a variable that `compile` sets.
-    Option("label_smoothing", _check_label_smoothing, save=_variable_now),
-    Option(
-        "gradient_penalty",
-        _check_gradient_penalty,
-        attribute="gradient_penalty_weight",
-        before_compile=0.0,
-    ),
-    # `r1_weight` (compiled) says whether the step computes the penalty; its weight is
-    # the variable `gan.r1_penalty`, which `compile` sets.
-    Option(
-        "r1_penalty",
-        _check_penalty_weight("r1_penalty"),
-        attribute="r1_weight",
-        before_compile=0.0,
-        save=_penalty_now,
-    ),
-    Option(
-        "r2_penalty",
-        _check_penalty_weight("r2_penalty"),
-        attribute="r2_weight",
-        before_compile=0.0,
-        save=_penalty_now,
-    ),
-    Option("penalty_every", _check_penalty_every, attribute="penalty_every", before_compile=1),
-    Option("from_logits", lambda value, context: bool(value), attribute="from_logits"),
-    # The GAN keeps the augmenter itself (`gan.augmenter`, a tracked layer).
-    Option("augment", _check_augment, save=_save_augment),
-    # Both optimizers' `beta_2` as a variable (`gan.adam_beta_2`), which `compile` sets.
-    Option("adam_beta_2", _check_adam_beta_2, save=_adam_beta_2_now),
-)
-
-
-class CompileSettings:
-    """The checked settings of one `compile` call.
-
-    Attributes:
-        values: option name -> the checked value the GAN uses (`augment`: the
-            augmenter built from it).
-        given: option name -> the argument as given to `compile`.
-        keras_kwargs: the arguments passed on to Keras' own `compile`.
-    """
-
-    def __init__(self, values, given, keras_kwargs):
-        self.values = dict(values)
-        self.given = dict(given)
-        self.keras_kwargs = dict(keras_kwargs)
-
-    @classmethod
-    def checked(cls, gan, arguments, keras_kwargs):
-        """Checks `compile`'s `arguments` (every option, by name) in `OPTIONS`' order."""
-        values = {}
-        context = Context(gan, values, arguments, keras_kwargs)
-        for option in OPTIONS:
-            values[option.name] = option.check(arguments[option.name], context)
-        return cls(values, arguments, keras_kwargs)
-
-    def replace(self, **values):
-        """A copy with some checked values replaced (the loss-scaled optimizers)."""
-        return CompileSettings({**self.values, **values}, self.given, self.keras_kwargs)
-
-    def config(self, gan):
-        """`get_compile_config()`: every option, then Keras' saved arguments."""
-        saved = {option.name: option.save(gan, self, option.name) for option in OPTIONS}
-        keras_saved = {k: v for k, v in self.keras_kwargs.items() if k in KERAS_KWARGS_SAVED}
-        return {**saved, **keras_saved}
+#: The options saved as Keras objects, deserialized on load.
+_DESERIALIZED = ("d_optimizer", "g_optimizer", "loss")
 
 
 def arguments_from_config(config):
     """`compile`'s arguments from `get_compile_config()`'s dict, and the name of an
     augmentation that was not saved (or None)."""
-    loaders = {option.name: option.load for option in OPTIONS if option.load is not None}
     arguments = {
-        key: loaders[key](value) if key in loaders else value for key, value in config.items()
+        key: keras.saving.deserialize_keras_object(value) if key in _DESERIALIZED else value
+        for key, value in config.items()
     }
     arguments["augment"], unsaved = _deserialize_augment(config.get("augment"))
     return arguments, unsaved
 
 
-def add_attributes(cls):
-    """Class decorator: each option's `attribute` as a read-only property of `cls`,
-    read from the instance's `_compile_settings` (None before `compile`)."""
-    for option in OPTIONS:
-        if option.attribute is not None:
-            setattr(cls, option.attribute, _settings_property(option))
-    return cls
+def _compiled(gan, name):
+    """The `CompileConfig` of `gan`; `AttributeError` naming `name` before `compile`."""
+    config = getattr(gan, "compile_config", None)
+    if config is None:
+        raise AttributeError(
+            f"'{type(gan).__name__}' object has no attribute '{name}' before `compile`"
+        )
+    return config
 
 
-def _settings_property(option):
-    def read(self):
-        settings = getattr(self, "_compile_settings", None)
-        if settings is not None:
-            return settings.values[option.name]
-        if option.before_compile is _NO_ATTRIBUTE:
-            raise AttributeError(
-                f"'{type(self).__name__}' object has no attribute '{option.attribute}' "
-                "before `compile`"
-            )
-        return option.before_compile
+class CompiledAttributesMixin:
+    """The `GAN` attributes that read `compile`'s settings (`self.compile_config`).
 
-    return property(read, doc=f"`compile(..., {option.name}=...)`, checked.")
+    Those without a value before `compile` raise `AttributeError` until then.
+    """
+
+    @property
+    def d_optimizer(self):
+        """`compile(d_optimizer=...)`, checked (loss-scaled under `mixed_float16`)."""
+        return _compiled(self, "d_optimizer").d_optimizer
+
+    @property
+    def g_optimizer(self):
+        """`compile(g_optimizer=...)`, checked (loss-scaled under `mixed_float16`)."""
+        return _compiled(self, "g_optimizer").g_optimizer
+
+    @property
+    def gan_loss(self):
+        """`compile(loss=...)`: the `keras_gan.losses.GANLoss`."""
+        return _compiled(self, "gan_loss").loss
+
+    @property
+    def d_steps(self):
+        """`compile(d_steps=...)`."""
+        return _compiled(self, "d_steps").d_steps
+
+    @property
+    def update(self):
+        """`compile(update=...)`."""
+        return _compiled(self, "update").update
+
+    @property
+    def reuse_fakes(self):
+        """`compile(reuse_fakes=...)`."""
+        return _compiled(self, "reuse_fakes").reuse_fakes
+
+    @property
+    def from_logits(self):
+        """`compile(from_logits=...)`."""
+        return _compiled(self, "from_logits").from_logits
+
+    @property
+    def gradient_penalty_weight(self):
+        """`compile(gradient_penalty=...)`: WGAN-GP's weight; 0.0 before `compile`."""
+        config = getattr(self, "compile_config", None)
+        return 0.0 if config is None else config.gradient_penalty
+
+    @property
+    def r1_weight(self):
+        """`compile(r1_penalty=...)`: R1's compiled weight (> 0: the step computes it);
+        0.0 before `compile`. Its weight now is the variable `gan.r1_penalty`."""
+        config = getattr(self, "compile_config", None)
+        return 0.0 if config is None else config.r1_penalty
+
+    @property
+    def r2_weight(self):
+        """`compile(r2_penalty=...)`: R2's compiled weight, as `r1_weight`."""
+        config = getattr(self, "compile_config", None)
+        return 0.0 if config is None else config.r2_penalty
+
+    @property
+    def penalty_every(self):
+        """`compile(penalty_every=...)`; 1 before `compile`."""
+        config = getattr(self, "compile_config", None)
+        return 1 if config is None else config.penalty_every

@@ -16,14 +16,19 @@ from keras_gan import data_checks
 from keras_gan import hyperparameters
 from keras_gan import introspection
 from keras_gan import layers as gan_layers
+from keras_gan import penalties as penalties_module
 from keras_gan._optimizer_pair import OptimizerPair
 from keras_gan._random import per_replica as _per_replica
 from keras_gan.training_step import StepMixin
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")
-@compile_settings.add_attributes
-class GAN(StepMixin, hyperparameters.HyperparameterMixin, keras.Model):
+class GAN(
+    StepMixin,
+    hyperparameters.HyperparameterMixin,
+    compile_settings.CompiledAttributesMixin,
+    keras.Model,
+):
     """A generative adversarial network that trains with `compile` and `fit`.
 
     One training step makes `d_steps` discriminator updates (a real batch and a freshly
@@ -104,11 +109,15 @@ class GAN(StepMixin, hyperparameters.HyperparameterMixin, keras.Model):
         self.gp_tracker = keras.metrics.Mean(name="gradient_penalty")
         self.r1_tracker = keras.metrics.Mean(name="r1_penalty")
         self.r2_tracker = keras.metrics.Mean(name="r2_penalty")
+        # The penalties compiled on (`keras_gan.penalties`); each logs its value with
+        # one of the trackers above.
+        self.penalties = ()
         ema_decay, ema_half_life, ema_rampup = checks.check_ema(
             ema_decay, ema_half_life, ema_rampup
         )
         self._create_hyperparameters(ema_decay, ema_half_life, ema_rampup)
-        self._compile_settings = None  # a `CompileSettings` once compiled
+        # `compile`'s checked arguments (`keras_gan.compile_settings`), None until then.
+        self.compile_config = None
         self.augmenter = None
         self.ema_generator = None if self._ema_decay is None else _clone(generator, "ema_generator")
         self.built = True
@@ -132,12 +141,7 @@ class GAN(StepMixin, hyperparameters.HyperparameterMixin, keras.Model):
         return sample_shape[1:]
 
     # ------------------------------------------------ hooks for ConditionalGAN
-    def _generator_inputs(self, noise, labels):
-        return noise
-
-    def _discriminator_inputs(self, samples, labels):
-        return samples
-
+    # `_generator_inputs` and `_discriminator_inputs` default in `StepHost`.
     def _unpack(self, data):
         """Returns `(samples, labels)` from a batch; labels may be None."""
         x, y, weights = keras.utils.unpack_x_y_sample_weight(data)
@@ -153,14 +157,7 @@ class GAN(StepMixin, hyperparameters.HyperparameterMixin, keras.Model):
     @property
     def metrics(self):
         trackers = [self.d_loss_tracker, self.g_loss_tracker]
-        for weight, tracker in (
-            (self.gradient_penalty_weight, self.gp_tracker),
-            (self.r1_weight, self.r1_tracker),
-            (self.r2_weight, self.r2_tracker),
-        ):
-            if weight > 0:
-                trackers.append(tracker)
-        return trackers
+        return trackers + [penalty.tracker for penalty in self.penalties]
 
     # --------------------------------------------------------------- compile
     def compile(
@@ -225,40 +222,60 @@ class GAN(StepMixin, hyperparameters.HyperparameterMixin, keras.Model):
             **kwargs: passed to `keras.Model.compile` (`jit_compile`,
                 `steps_per_execution`, `run_eagerly`, ...).
         """
-        given = dict(locals())  # compile's arguments, by name
         for name in ("optimizer", "metrics", "loss_weights", "weighted_metrics"):
             if name in kwargs:
                 raise ValueError(
                     f"Expected `d_optimizer`, `g_optimizer` and `loss` instead of "
                     f"Keras' `{name}` argument. Received: {name}={kwargs[name]!r}"
                 )
-        settings = compile_settings.CompileSettings.checked(
-            self, {option.name: given[option.name] for option in compile_settings.OPTIONS}, kwargs
+        config = compile_settings.CompileConfig.checked(
+            self,
+            d_optimizer=d_optimizer,
+            g_optimizer=g_optimizer,
+            loss=loss,
+            d_steps=d_steps,
+            update=update,
+            reuse_fakes=reuse_fakes,
+            label_smoothing=label_smoothing,
+            gradient_penalty=gradient_penalty,
+            r1_penalty=r1_penalty,
+            r2_penalty=r2_penalty,
+            penalty_every=penalty_every,
+            from_logits=from_logits,
+            augment=augment,
+            adam_beta_2=adam_beta_2,
+            keras_kwargs=kwargs,
         )
         if kwargs.get("auto_scale_loss", True) and self.dtype_policy.name == "mixed_float16":
             # Keras wraps only its own `self.optimizer`; these two are ours to wrap.
-            settings = settings.replace(
-                d_optimizer=_loss_scaled(settings.values["d_optimizer"], "d_loss_scale_optimizer"),
-                g_optimizer=_loss_scaled(settings.values["g_optimizer"], "g_loss_scale_optimizer"),
+            config = config.replace(
+                d_optimizer=_loss_scaled(config.d_optimizer, "d_loss_scale_optimizer"),
+                g_optimizer=_loss_scaled(config.g_optimizer, "g_loss_scale_optimizer"),
             )
-        values = settings.values
 
         # Keras' own optimizer slot presents both optimizers (see OptimizerPair); Keras
         # must not wrap it for loss scaling: each optimizer is wrapped above.
         keras_kwargs = {**kwargs, "auto_scale_loss": False}
         # Set first: Keras resolves `jit_compile="auto"` from every layer's `supports_jit`.
-        self.augmenter = values["augment"]
+        self.augmenter = config.augment
         super().compile(
-            optimizer=OptimizerPair(values["d_optimizer"], values["g_optimizer"]), **keras_kwargs
+            optimizer=OptimizerPair(config.d_optimizer, config.g_optimizer), **keras_kwargs
         )
-        self._compile_settings = settings
+        self.compile_config = config
         self._unsaved_augment = None
-        self._label_smoothing.assign(values["label_smoothing"])
-        self._r1_penalty.assign(values["r1_penalty"])
-        self._r2_penalty.assign(values["r2_penalty"])
+        self._label_smoothing.assign(config.label_smoothing)
+        self._r1_penalty.assign(config.r1_penalty)
+        self._r2_penalty.assign(config.r2_penalty)
+        self.penalties = penalties_module.penalties_from_weights(
+            self,
+            gradient_penalty=config.gradient_penalty,
+            r1_penalty=config.r1_penalty,
+            r2_penalty=config.r2_penalty,
+            penalty_every=config.penalty_every,
+        )
         self._build_optimizers()
-        if values["adam_beta_2"] is not None:
-            self._install_adam_beta_2(values["adam_beta_2"])
+        if config.adam_beta_2 is not None:
+            self._install_adam_beta_2(config.adam_beta_2)
 
     def _build_optimizers(self):
         # Built now, eagerly (and under the strategy scope when there is one), so that
@@ -279,7 +296,7 @@ class GAN(StepMixin, hyperparameters.HyperparameterMixin, keras.Model):
         )
 
     def _assert_gan_compiled(self, method):
-        if not getattr(self, "compiled", False) or self._compile_settings is None:
+        if not getattr(self, "compiled", False) or self.compile_config is None:
             raise ValueError(
                 f"Expected `compile(d_optimizer, g_optimizer, ...)` to be called before "
                 f"`{method}()`. Received: a GAN that was never compiled"
@@ -490,9 +507,9 @@ class GAN(StepMixin, hyperparameters.HyperparameterMixin, keras.Model):
         return cls(**config)
 
     def get_compile_config(self):
-        if not getattr(self, "compiled", False) or self._compile_settings is None:
+        if not getattr(self, "compiled", False) or self.compile_config is None:
             return None
-        return self._compile_settings.config(self)
+        return self.compile_config.get_config(self)
 
     def compile_from_config(self, config):
         arguments, unsaved = compile_settings.arguments_from_config(config)

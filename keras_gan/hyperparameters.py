@@ -27,8 +27,9 @@ SCHEDULABLE = (
 
 #: The epoch-log key of a scheduled value whose name is also one of the GAN's metrics:
 #: the metrics `r1_penalty` and `r2_penalty` are the penalties' values, so their
-#: scheduled weights are logged as `r1_penalty_weight` and `r2_penalty_weight`.
-LOG_KEYS = {"r1_penalty": "r1_penalty_weight", "r2_penalty": "r2_penalty_weight"}
+#: scheduled weights are logged as `r1_penalty_weight` and `r2_penalty_weight`
+#: (`keras_gan.penalties.Penalty.weight_log_key`).
+LOG_KEYS = {name: f"{name}_weight" for name in ("r1_penalty", "r2_penalty")}
 
 
 def log_key(name):
@@ -99,8 +100,9 @@ class HyperparameterMixin:
 
     @property
     def r1_penalty(self):
-        """The R1 weight, a `keras.Variable` (the penalty is computed when compiled with
-        `r1_penalty > 0`; `gan.r1_penalty = 0.5` changes its weight, 0 included)."""
+        """The R1 penalty's weight, a `keras.Variable` (the penalty is computed when
+        compiled with `r1_penalty > 0`; `gan.r1_penalty = 0.5` changes its weight, 0
+        included). The penalty's value is the metric `r1_penalty`."""
         return self._r1_penalty
 
     @r1_penalty.setter
@@ -109,7 +111,7 @@ class HyperparameterMixin:
 
     @property
     def r2_penalty(self):
-        """The R2 weight, a `keras.Variable`, as `r1_penalty`."""
+        """The R2 penalty's weight, a `keras.Variable`, as `r1_penalty`."""
         return self._r2_penalty
 
     @r2_penalty.setter
@@ -180,13 +182,14 @@ class HyperparameterMixin:
 
     # ---------------------------------------------------------------- helpers
     def _adam_beta_2_compiled(self):
-        settings = getattr(self, "_compile_settings", None)
-        return None if settings is None else settings.values["adam_beta_2"]
+        config = getattr(self, "compile_config", None)
+        return None if config is None else config.adam_beta_2
 
     def _check_settable(self, name):
         """Raises, saying how to fix it, unless `name` can change during training."""
         if name in ("r1_penalty", "r2_penalty"):
-            checks.check_penalty_settable(name, getattr(self, name.replace("penalty", "weight")))
+            compiled_on = any(penalty.name == name for penalty in self.penalties)
+            checks.check_penalty_settable(name, compiled_on)
         elif name in ("ema_decay", "ema_half_life"):
             checks.check_ema_settable(
                 name, self._ema_decay is not None, self._ema_half_life is not None

@@ -6,24 +6,21 @@ function for training and evaluation), the two networks' updates, the augmenter'
 own update and the moving average of the generator. `GAN` inherits it and keeps
 construction, `compile`, the checks around `fit`, generation and saving.
 
-The step reads from the model: `generator`, `discriminator`, the optimizers, the
-compile settings (`gan_loss`, `d_steps`, `update`, `reuse_fakes`, which penalties
-are on), the hyperparameter variables (`keras_gan.hyperparameters`: the penalties'
-weights, the moving average's decay, `images_seen`, which it counts), `augmenter`,
-`ema_generator` and the loss trackers; and it calls the
-hooks a `ConditionalGAN` overrides (`_generator_inputs`, `_discriminator_inputs`,
-`_real_samples`).
+The step reads from the model only what `keras_gan.step_host.StepHost` declares:
+the two networks, `compile_config` (`keras_gan.compile_settings.CompileConfig`: the
+optimizers, the loss, `d_steps`, `update`, `reuse_fakes`), `penalties`
+(`keras_gan.penalties`), the hyperparameter variables (`label_smoothing`,
+`images_seen`, which it counts, and the moving average's), `augmenter`,
+`ema_generator`, the seeds and the trackers, and the hooks a `ConditionalGAN`
+overrides (`_generator_inputs`, `_discriminator_inputs`, `_real_samples`).
 """
 
 import inspect
 
-import keras
 from keras import ops
 
 from keras_gan import backend
-from keras_gan import losses as losses_module
-from keras_gan import penalties
-from keras_gan._random import per_replica as _per_replica
+from keras_gan.step_host import StepHost
 
 
 def frozen_call(model, inputs, training=True):
@@ -53,8 +50,9 @@ def scores(outputs):
     return ops.reshape(ops.cast(outputs, "float32"), (-1,))
 
 
-class StepMixin:
-    """`train_step` and `test_step` of a `GAN` (see the module's docstring)."""
+class StepMixin(StepHost):
+    """`train_step` and `test_step` of a `GAN` (see the module's docstring); what it
+    reads from its model is declared in `StepHost`."""
 
     def train_step(self, *args):
         # `(data)` on TensorFlow and PyTorch, `(state, data)` on JAX.
@@ -66,15 +64,16 @@ class StepMixin:
     # ------------------------------------------------------- order of updates
     def _train_step(self, data):
         real, labels = self._real_samples(data)
-        if self.update == "simultaneous":
+        config = self.compile_config
+        if config.update == "simultaneous":
             d_loss, g_loss, penalty_values = self._simultaneous_update(real, labels)
             self._track(d_loss, penalty_values)
         else:
             # With `reuse_fakes`, the last discriminator update shares its batch with
             # the generator update.
-            for _ in range(self.d_steps - 1 if self.reuse_fakes else self.d_steps):
+            for _ in range(config.d_steps - 1 if config.reuse_fakes else config.d_steps):
                 self._track(*self._discriminator_update(real, labels))
-            if self.reuse_fakes:
+            if config.reuse_fakes:
                 d_loss, penalty_values, g_loss = self._reuse_fakes_updates(real, labels)
                 self._track(d_loss, penalty_values)
             else:
@@ -82,7 +81,7 @@ class StepMixin:
         images = backend.replica_sum(ops.cast(ops.shape(real)[0], "float32"))
         if self.ema_generator is not None:
             self._update_ema(images)
-        self._images_seen.assign_add(ops.cast(images, self._images_seen.dtype))
+        self.images_seen.assign_add(ops.cast(images, self.images_seen.dtype))
         self.g_loss_tracker.update_state(g_loss)
         logs = {m.name: m.result() for m in self.metrics}
         logs.update(_augmenter_logs(self.augmenter))
@@ -101,9 +100,8 @@ class StepMixin:
 
     def _track(self, d_loss, penalty_values):
         self.d_loss_tracker.update_state(d_loss)
-        trackers = {m.name: m for m in (self.gp_tracker, self.r1_tracker, self.r2_tracker)}
-        for name, value in penalty_values.items():
-            trackers[name].update_state(value)
+        for penalty in self.penalties:
+            penalty.tracker.update_state(penalty_values[penalty.name])
 
     # ------------------------------------------------- the discriminator's loss
     def _critic(self, samples, labels, *, training=True, frozen=False):
@@ -119,21 +117,12 @@ class StepMixin:
             return scores(frozen_call(self.discriminator, inputs, training=training))
         return scores(self.discriminator(inputs, training=training))
 
-    def _gradient_penalty(self, real, fake, critic, *, seed):
-        batch = ops.shape(real)[0]
-        alpha = _per_replica(
-            keras.random.uniform, batch, (1,) * (len(real.shape) - 1), seed, dtype=real.dtype
-        )
-        mixed = alpha * real + (1.0 - alpha) * ops.cast(fake, real.dtype)
-        gradients = backend.input_gradients(critic, mixed)
-        return losses_module.gradient_norm_penalty(gradients)
-
     def _discriminator_loss(self, real, fake, labels, *, training=True):
         """The discriminator's loss, penalties included.
 
         Returns `(loss, (real_scores, fake_scores, penalties))`, `penalties` mapping
-        each penalty that is on (`gradient_penalty`, `r1_penalty`, `r2_penalty`) to
-        its value.
+        the name of each penalty in `self.penalties` (`keras_gan.penalties`: those
+        compiled on) to its value; the loss adds each one's `scale * value`.
 
         With `training=False` (`evaluate`) the discriminator runs in inference mode
         and sees no augmentation, on purpose: evaluation measures the networks on
@@ -145,8 +134,8 @@ class StepMixin:
         """
         real_scores = self._critic(real, labels, training=training)
         fake_scores = self._critic(fake, labels, training=training)
-        loss = self.gan_loss.discriminator_loss(
-            real_scores, fake_scores, label_smoothing=self._label_smoothing
+        loss = self.compile_config.loss.discriminator_loss(
+            real_scores, fake_scores, label_smoothing=self.label_smoothing
         )
         penalty_values = {}
 
@@ -154,27 +143,14 @@ class StepMixin:
             return self._critic(x, labels, training=training, frozen=True)
 
         fake = ops.stop_gradient(fake)
-        if self.gradient_penalty_weight > 0:
-            seed = self.seed_generator if training else self.sample_seed_generator
-            penalty = self._gradient_penalty(real, fake, critic, seed=seed)
-            loss = loss + self.gradient_penalty_weight * penalty
-            penalty_values["gradient_penalty"] = penalty
-        # The compiled weight says whether a penalty is on; the variable holds its
-        # weight now.
-        for name, compiled, weight, samples in (
-            ("r1_penalty", self.r1_weight, self._r1_penalty, real),
-            ("r2_penalty", self.r2_weight, self._r2_penalty, fake),
-        ):
-            if compiled > 0:
-                penalty = penalties.squared_gradient_norm(critic, samples)
-                if training:
-                    scale = penalties.lazy_weight(
-                        0.5 * weight, self.penalty_every, self.d_optimizer.iterations
-                    )
-                else:
-                    scale = 0.5 * weight
-                loss = loss + scale * penalty
-                penalty_values[name] = penalty
+        seed = self.seed_generator if training else self.sample_seed_generator
+        for penalty in self.penalties:
+            value = penalty.value(critic, real, fake, seed=seed)
+            scale = penalty.scale(
+                training=training, iterations=self.compile_config.d_optimizer.iterations
+            )
+            loss = loss + scale * value
+            penalty_values[penalty.name] = value
         return loss, (real_scores, fake_scores, penalty_values)
 
     # ---------------------------------------------------------------- updates
@@ -193,7 +169,7 @@ class StepMixin:
             return [loss], (real_scores, penalty_values)
 
         (loss,), (real_scores, penalty_values) = backend.minimize(
-            loss_fn, [(self.discriminator.trainable_variables, self.d_optimizer)]
+            loss_fn, [(self.discriminator.trainable_variables, self.compile_config.d_optimizer)]
         )
         self._update_augmenter(real_scores)
         return loss, penalty_values
@@ -212,7 +188,7 @@ class StepMixin:
             return [self._generator_loss(fake_scores, self._frozen_real_scores(real, labels))], None
 
         (loss,), _ = backend.minimize(
-            loss_fn, [(self.generator.trainable_variables, self.g_optimizer)]
+            loss_fn, [(self.generator.trainable_variables, self.compile_config.g_optimizer)]
         )
         return loss
 
@@ -234,8 +210,8 @@ class StepMixin:
         (d_loss, g_loss), (real_scores, penalty_values) = backend.minimize(
             loss_fn,
             [
-                (self.discriminator.trainable_variables, self.d_optimizer),
-                (self.generator.trainable_variables, self.g_optimizer),
+                (self.discriminator.trainable_variables, self.compile_config.d_optimizer),
+                (self.generator.trainable_variables, self.compile_config.g_optimizer),
             ],
         )
         self._update_augmenter(real_scores)
@@ -266,14 +242,14 @@ class StepMixin:
         def scaled_loss(samples):
             fake_scores = self._critic(samples, labels, frozen=True)
             loss = self._generator_loss(fake_scores, self._frozen_real_scores(real, labels))
-            return backend.scaled_loss(self.g_optimizer, loss), loss
+            return backend.scaled_loss(self.compile_config.g_optimizer, loss), loss
 
         cotangent, g_loss = backend.input_gradients(
             scaled_loss, ops.stop_gradient(fake), has_aux=True
         )
         if variables:  # none: a generator frozen after compile
             gradients = pullback(ops.stop_gradient(cotangent))
-            backend.apply_gradients(self.g_optimizer, gradients, variables)
+            backend.apply_gradients(self.compile_config.g_optimizer, gradients, variables)
         return d_loss, penalty_values, ops.stop_gradient(g_loss)
 
     def _generator_loss(self, fake_scores, real_scores):
@@ -283,11 +259,13 @@ class StepMixin:
         only by a loss whose `generator_needs_real_scores` is set; it is then a
         constant for the generator's gradient.
         """
-        if not self.gan_loss.generator_needs_real_scores:
-            return self.gan_loss.generator_loss(fake_scores)
+        if not self.compile_config.loss.generator_needs_real_scores:
+            return self.compile_config.loss.generator_loss(fake_scores)
         if callable(real_scores):
             real_scores = real_scores()
-        return self.gan_loss.generator_loss(fake_scores, real_logits=ops.stop_gradient(real_scores))
+        return self.compile_config.loss.generator_loss(
+            fake_scores, real_logits=ops.stop_gradient(real_scores)
+        )
 
     def _frozen_real_scores(self, real, labels):
         """A function of no argument: the frozen discriminator's scores of `real`, as
@@ -299,7 +277,7 @@ class StepMixin:
         # user's layer or callable does not, and is left as it is.
         update = getattr(self.augmenter, "after_discriminator_update", None)
         if update is not None:
-            update(real_scores, self.gan_loss)
+            update(real_scores, self.compile_config.loss)
 
     def _update_ema(self, images):
         """Updates the moving average after a step on `images` real images (float32).
@@ -308,14 +286,14 @@ class StepMixin:
         capped at `images_seen * ema_rampup` with a ramp-up (StyleGAN2-ADA's; the
         first step then copies the generator).
         """
-        decay = self._ema_decay
-        if self._ema_half_life is not None:
-            half_life = ops.convert_to_tensor(self._ema_half_life)
+        decay = self.ema_decay
+        if self.ema_half_life is not None:
+            half_life = ops.convert_to_tensor(self.ema_half_life)
             if self.ema_rampup is not None:
-                seen = ops.cast(self._images_seen, "float32")
+                seen = ops.cast(self.images_seen, "float32")
                 half_life = ops.minimum(half_life, seen * self.ema_rampup)
             decay = ops.power(0.5, images / ops.maximum(half_life, 1e-8))
-            self._ema_decay.assign(decay)
+            self.ema_decay.assign(decay)
         for average, weight in zip(self.ema_generator.weights, self.generator.weights):
             if weight.trainable:
                 average.assign(decay * average + (1.0 - decay) * weight)

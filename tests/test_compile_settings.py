@@ -1,4 +1,4 @@
-"""`compile`'s options are declared once (`keras_gan.compile_settings.OPTIONS`)."""
+"""`compile`'s options are declared once (`keras_gan.compile_settings.CompileConfig`)."""
 
 import inspect
 
@@ -9,7 +9,7 @@ from model_zoo import dense_generator
 import keras_gan
 from keras_gan import compile_settings
 
-# compile's documented options (API.md), written out independently of OPTIONS.
+# compile's documented options (API.md), written out independently of OPTION_NAMES.
 DOCUMENTED = {
     "d_optimizer",
     "g_optimizer",
@@ -34,8 +34,8 @@ def test_every_compile_keyword_is_one_declared_option():
         name for name, p in parameters.items() if name != "self" and p.kind is not p.VAR_KEYWORD
     }
     assert keywords == DOCUMENTED
-    assert {option.name for option in compile_settings.OPTIONS} == DOCUMENTED
-    assert len(compile_settings.OPTIONS) == len(DOCUMENTED)
+    assert set(compile_settings.OPTION_NAMES) == DOCUMENTED
+    assert len(compile_settings.OPTION_NAMES) == len(DOCUMENTED)
 
 
 def test_compile_config_saves_every_option_and_keras_arguments():
@@ -58,3 +58,15 @@ def test_settings_attributes_before_and_after_compile():
     assert gan.d_optimizer is d_optimizer and gan.gan_loss.name == "hinge"
     assert (gan.gradient_penalty_weight, gan.penalty_every, gan.d_steps) == (1.0, 3, 1)
     assert (gan.update, gan.reuse_fakes, gan.from_logits) == ("alternating", False, True)
+
+
+def test_compile_config_has_one_field_per_option():
+    import dataclasses
+
+    fields = [f.name for f in dataclasses.fields(compile_settings.CompileConfig)]
+    extra = {"augment_argument", "keras_kwargs"}
+    assert [name for name in fields if name not in extra] == list(compile_settings.OPTION_NAMES)
+    gan = keras_gan.GAN(dense_generator(), dense_discriminator())
+    gan.compile("adam", "adam")
+    assert list(gan.get_compile_config()) == list(compile_settings.OPTION_NAMES)
+    assert gan.compile_config.d_optimizer is gan.d_optimizer
