@@ -151,9 +151,9 @@ R3GAN_SETTINGS = {
     "ema_rampup": 0.05,
 }
 #: The r3gan recipe's stage width for small images (above them, the networks' default:
-#: 128 up to 32 px): narrower networks, several times faster on a CPU. At 8 px, width 64
-#: with `R3GAN_LEARNING_RATES`' 5e-4 covered all 1000 stacked-digit modes in 3 of 3 seeds,
-#: KL 0.070, where width 32 at 2e-4 covered 991, KL 0.288 (`docs/stacked_digits.md`).
+#: 128 up to 32 px): narrower networks, several times faster on a CPU. Chosen at 8 px with
+#: `R3GAN_LEARNING_RATES` on stacked digits (mode coverage per width and learning rate:
+#: `docs/stacked_digits.md`).
 R3GAN_WIDTHS = {8: 64, 16: 64}
 #: The r3gan recipe's learning rate where it differs from `R3GAN_SETTINGS`' (see above).
 R3GAN_LEARNING_RATES = {8: 5e-4}

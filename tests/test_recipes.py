@@ -63,13 +63,24 @@ def test_dcgan_defaults_are_the_command_lines():
     assert cli.RECIPES == recipes.RECIPES == tuple(cli.RECIPE_NAMES)
 
 
-def test_conditional_dcgan_trains_and_generates_each_class():
+def _embedding_rows(model):
+    (table,) = [v for v in model.trainable_variables if "embedding" in v.path]
+    return np.array(keras.ops.convert_to_numpy(table))
+
+
+def test_conditional_dcgan_trains_each_class_it_is_given():
+    # Labels 1 and 2 only: their embedding rows move in both networks, row 0 does not
+    # (a step that dropped the labels, or fed zeros, would move row 0 alone).
     gan, _ = recipes.dcgan((8, 8, 1), num_classes=3, seed=0, width=8, latent_dim=4)
     assert isinstance(gan, keras_gan.ConditionalGAN)
+    before = [_embedding_rows(gan.generator), _embedding_rows(gan.discriminator)]
     images = np.random.default_rng(0).uniform(-1, 1, (16, 8, 8, 1)).astype("float32")
-    labels = np.arange(16) % 3
-    gan.fit(images, labels, batch_size=8, epochs=1, verbose=0)
-    assert gan.generate(6, labels=np.array([0, 1, 2, 0, 1, 2]), seed=0).shape == (6, 8, 8, 1)
+    gan.fit(images, 1 + np.arange(16) % 2, batch_size=8, epochs=1, verbose=0)
+    for old, model in zip(before, (gan.generator, gan.discriminator)):
+        moved = np.abs(_embedding_rows(model) - old).max(axis=1)
+        assert moved[0] == 0 and np.all(moved[1:] > 1e-5), (model.name, moved)
+    samples = gan.generate(6, labels=np.array([0, 1, 2, 0, 1, 2]), seed=0)
+    assert samples.shape == (6, 8, 8, 1)
 
 
 def test_r3gan_builds_the_modern_baseline():

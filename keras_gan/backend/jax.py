@@ -21,9 +21,10 @@ import numpy as np
 from keras_gan import _keras_internals
 from keras_gan.backend._scaling import scaled_loss
 
-# How `GroupedConv2D` runs on a CPU, measured by benchmarks/grouped_conv.py:
-# XLA's grouped convolution (`feature_group_count`) and its derivatives are
-# 10-100x slower on a CPU than one ordinary convolution per group.
+# How `GroupedConv2D` runs on a CPU: one ordinary convolution per group, the fastest
+# formulation benchmarks/grouped_conv.py measured; XLA's grouped convolution
+# (`feature_group_count`) and its derivatives are far slower on a CPU (timings in
+# docs/recipes.md, "Step cost").
 GROUPED_CONV_ON_CPU = "by_groups"
 
 _SCOPES = []  # the scope of the step being traced, innermost last

@@ -11,9 +11,10 @@ from keras_gan.backend._scaling import scaled_loss
 from keras_gan.backend._stateful import run_eagerly  # noqa: F401
 from keras_gan.backend._stateful import run_step  # noqa: F401
 
-# How `GroupedConv2D` runs on a CPU, measured by benchmarks/grouped_conv.py:
-# XLA's grouped convolution (TensorFlow runs one only under XLA on a CPU) and its
-# derivatives are 10-30x slower than one ordinary convolution per group.
+# How `GroupedConv2D` runs on a CPU: one ordinary convolution per group, the fastest
+# formulation benchmarks/grouped_conv.py measured; XLA's grouped convolution (TensorFlow
+# runs one only under XLA on a CPU) and its derivatives are far slower (timings in
+# docs/recipes.md, "Step cost").
 GROUPED_CONV_ON_CPU = "by_groups"
 
 

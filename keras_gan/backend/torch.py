@@ -11,8 +11,9 @@ from keras_gan.backend._stateful import run_eagerly  # noqa: F401
 from keras_gan.backend._stateful import run_step  # noqa: F401
 from keras_gan.backend._stateful import step_logs  # noqa: F401
 
-# How `GroupedConv2D` runs on a CPU, measured by benchmarks/grouped_conv.py:
-# PyTorch's own grouped convolution (`groups=`).
+# How `GroupedConv2D` runs on a CPU: PyTorch's own grouped convolution (`groups=`), the
+# fastest formulation benchmarks/grouped_conv.py measured (timings in docs/recipes.md,
+# "Step cost").
 GROUPED_CONV_ON_CPU = "native"
 
 
