@@ -97,11 +97,12 @@ def _tensorflow():
 
 def check_images(shape, name="augment"):
     """Checks that samples of shape `shape` (no batch axis) are images."""
-    if len(shape) != 3:
-        raise ValueError(
-            f"Expected image samples (height, width, channels) with `{name}`. Received: "
-            f"samples of shape {tuple(shape)}"
-        )
+    checks.check_image_shape(
+        tuple(shape),
+        unknown=True,
+        subject=f"image samples with `{name}`",
+        received=f"samples of shape {tuple(shape)}",
+    )
 
 
 class _Augmenter(keras.layers.Layer):

@@ -2,7 +2,7 @@
 
 The one place for argument checks: the GAN's, the callbacks', the metrics' and the
 datasets'. A few typed primitives (`check_int`, `check_float`, `check_bool`,
-`check_label_range`) hold the wording; the named checks below use them.
+`check_image_shape`, `check_label_range`) hold the wording; the named checks below use them.
 `keras_gan.data_checks` checks the data given to `fit`; `keras_gan.introspection`
 reads the models.
 
@@ -88,6 +88,45 @@ def check_bool(value, name):
     if not isinstance(value, bool):
         raise ValueError(f"Expected `{name}` to be True or False. Received: {name}={value!r}")
     return value
+
+
+def check_image_shape(
+    shape, name="image_shape", *, sides=None, unknown=False, subject=None, received=None
+):
+    """Returns `shape` as a tuple if it is an image shape (height, width, channels).
+
+    The one image-shape check and its one wording, "Expected {subject} (height, width,
+    channels): three positive ints[ or None][, square with a side of ...]. Received:
+    {received}": a tuple or list of three positive ints (`None` too where
+    `unknown`), square with a side in `sides` where `sides` is given.
+
+    Args:
+        shape: the shape, without the batch axis.
+        name: its name, for the message. Defaults to `"image_shape"`.
+        sides: the sides allowed; the shape must be square. Defaults to `None`, any.
+        unknown: whether a dimension may be `None` (unknown). Defaults to `False`.
+        subject: what the message says was expected, the caller's context. Defaults
+            to `None`, "`{name}` to be an image shape".
+        received: what the message says was received. Defaults to `None`,
+            "{name}={shape!r}".
+    """
+    dims = tuple(shape) if isinstance(shape, (tuple, list)) else None
+    valid = (
+        dims is not None
+        and len(dims) == 3
+        and all(is_int_at_least(d, 1) or (unknown and d is None) for d in dims)
+        and (sides is None or (dims[0] == dims[1] and dims[0] in sides))
+    )
+    if not valid:
+        subject = subject or f"`{name}` to be an image shape"
+        allowed = " or None" if unknown else ""
+        if sides is not None:
+            allowed += f", square with a side of {', '.join(map(str, sides))}"
+        raise ValueError(
+            f"Expected {subject} (height, width, channels): three positive ints{allowed}. "
+            f"Received: {received or f'{name}={shape!r}'}"
+        )
+    return tuple(d if d is None else int(d) for d in dims)
 
 
 def label_range_expected(num_classes, *, every_batch=False):
