@@ -312,7 +312,7 @@ class ADA(_Augmenter):
     @p.setter
     def p(self, value):
         checks.check_augment_p_settable(self)
-        self._p.assign(_check_augment_p(value))
+        self._p.assign(checks.check_float(value, "augment_p", 0, 1))
 
     def update(self, real_scores, threshold=0.0):
         """Accumulates `sign(real_scores - threshold)`; adjusts `p` every `interval` calls.
@@ -527,5 +527,3 @@ def get(augment, seed=None, sample_shape=None):
 
 
 # ---------------------------------------- checks with this module as their one caller
-def _check_augment_p(value):
-    return checks.check_float(value, "augment_p", 0, 1)

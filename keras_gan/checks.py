@@ -92,22 +92,13 @@ def check_bool(value, name):
 def check_image_shape(
     shape, name="image_shape", *, sides=None, unknown=False, subject=None, received=None
 ):
-    """Returns `shape` as a tuple if it is an image shape (height, width, channels).
+    """Returns `shape` (no batch axis) as a tuple if it is an image shape: the one
+    image-shape check, "Expected {subject} (height, width, channels): three positive
+    ints[ or None][, square with a side of ...]. Received: {received}".
 
-    The one image-shape check and its one wording, "Expected {subject} (height, width,
-    channels): three positive ints[ or None][, square with a side of ...]. Received:
-    {received}": a tuple or list of three positive ints (`None` too where
-    `unknown`), square with a side in `sides` where `sides` is given.
-
-    Args:
-        shape: the shape, without the batch axis.
-        name: its name, for the message. Defaults to `"image_shape"`.
-        sides: the sides allowed; the shape must be square. Defaults to `None`, any.
-        unknown: whether a dimension may be `None` (unknown). Defaults to `False`.
-        subject: what the message says was expected, the caller's context. Defaults
-            to `None`, "`{name}` to be an image shape".
-        received: what the message says was received. Defaults to `None`,
-            "{name}={shape!r}".
+    `sides`: the sides allowed, square shapes only. `unknown`: whether a dimension may
+    be `None`. `subject` defaults to "`{name}` to be an image shape", `received` to
+    "{name}={shape!r}": the caller's context.
     """
     dims = tuple(shape) if isinstance(shape, (tuple, list)) else None
     valid = (

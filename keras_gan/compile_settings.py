@@ -120,15 +120,15 @@ class CompileConfig:
                 "Received: the same object as d_optimizer and g_optimizer"
             )
         gan_loss = losses_module.get(loss, from_logits=from_logits)
-        d_steps = _check_d_steps(d_steps)
+        d_steps = checks.check_int(d_steps, "d_steps", 1)
         update = _check_update(update, d_steps)
         reuse_fakes = _check_reuse_fakes(reuse_fakes, update)
         label_smoothing = checks.check_label_smoothing(label_smoothing, gan_loss)
-        gradient_penalty = _check_gradient_penalty(gradient_penalty)
+        gradient_penalty = checks.check_penalty_weight(gradient_penalty, "gradient_penalty")
         _warn_discriminator_mismatch(gan.discriminator, gan_loss, gradient_penalty)
         r1_penalty = checks.check_penalty_weight(r1_penalty, "r1_penalty")
         r2_penalty = checks.check_penalty_weight(r2_penalty, "r2_penalty")
-        penalty_every = _check_penalty_every(penalty_every)
+        penalty_every = checks.check_int(penalty_every, "penalty_every", 1)
         _check_penalties_compile(
             {
                 "gradient_penalty": gradient_penalty,
@@ -370,10 +370,6 @@ def _check_optimizer(optimizer, name):
         ) from e
 
 
-def _check_d_steps(d_steps):
-    return checks.check_int(d_steps, "d_steps", 1)
-
-
 UPDATE_MODES = ("alternating", "simultaneous")
 
 
@@ -398,10 +394,6 @@ def _check_reuse_fakes(reuse_fakes, update):
             f"reuses the discriminator update's batch). Received: update={update!r}"
         )
     return bool(reuse_fakes)
-
-
-def _check_gradient_penalty(value):
-    return checks.check_penalty_weight(value, "gradient_penalty")
 
 
 def _check_adam_beta_2(value, optimizers):
@@ -438,10 +430,6 @@ def _check_penalties_compile(penalty_weights, jit_compile, run_eagerly):
             "which torch.compile (aot_autograd) does not support. Received: "
             f"jit_compile=True with {', '.join(on)}"
         )
-
-
-def _check_penalty_every(value):
-    return checks.check_int(value, "penalty_every", 1)
 
 
 def _check_adaptive_augment(augmenter, gan_loss):

@@ -695,13 +695,9 @@ def _check_latent_dim(generator, latent_dim, expected_inputs):
     return latent_dim
 
 
-def _check_ema_decay(value):
-    return checks.check_float(value, "ema_decay", 0, 1, closed="()", optional=True)
-
-
 def _check_ema(ema_decay, ema_half_life, ema_rampup):
     """Checks the moving-average arguments of `GAN`; returns them checked."""
-    ema_decay = _check_ema_decay(ema_decay)
+    ema_decay = checks.check_float(ema_decay, "ema_decay", 0, 1, closed="()", optional=True)
     ema_half_life = checks.check_ema_half_life(ema_half_life, optional=True)
     if ema_decay is not None and ema_half_life is not None:
         raise ValueError(
