@@ -24,11 +24,7 @@ FEATURE_LAYER = "features"
 
 def _upsamplings(image_shape):
     """Number of stride-2 steps from a 3..7-pixel base to `image_shape`."""
-    if len(image_shape) != 3 or not all(isinstance(d, (int, np.integer)) for d in image_shape):
-        raise ValueError(
-            f"Expected an image shape (height, width, channels). Received: {image_shape!r}"
-        )
-    height, width, _ = image_shape
+    height, width, _ = checks.check_image_shape(image_shape, subject="an image shape")
     steps = 0
     while height % 2 == 0 and width % 2 == 0 and min(height, width) // 2 >= 3:
         height, width, steps = height // 2, width // 2, steps + 1

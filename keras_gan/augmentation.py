@@ -97,11 +97,12 @@ def _tensorflow():
 
 def check_images(shape, name="augment"):
     """Checks that samples of shape `shape` (no batch axis) are images."""
-    if len(shape) != 3:
-        raise ValueError(
-            f"Expected image samples (height, width, channels) with `{name}`. Received: "
-            f"samples of shape {tuple(shape)}"
-        )
+    checks.check_image_shape(
+        tuple(shape),
+        unknown=True,
+        subject=f"image samples with `{name}`",
+        received=f"samples of shape {tuple(shape)}",
+    )
 
 
 class _Augmenter(keras.layers.Layer):
@@ -311,7 +312,7 @@ class ADA(_Augmenter):
     @p.setter
     def p(self, value):
         checks.check_augment_p_settable(self)
-        self._p.assign(checks.check_augment_p(value))
+        self._p.assign(checks.check_float(value, "augment_p", 0, 1))
 
     def update(self, real_scores, threshold=0.0):
         """Accumulates `sign(real_scores - threshold)`; adjusts `p` every `interval` calls.
@@ -523,3 +524,6 @@ def get(augment, seed=None, sample_shape=None):
         if seed_generators:
             return CallableAugmenter(augment, seed_generators)
     return augment
+
+
+# ---------------------------------------- checks with this module as their one caller

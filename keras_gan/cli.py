@@ -50,7 +50,7 @@ RECIPE_NAMES = {"dcgan": "a DCGAN", "r3gan": "an R3GAN"}
 R3GAN_FIXED_FLAGS = ("--loss", "--d-lr", "--g-lr", "--ema-decay", "--reuse-fakes", "--r1")
 #: The `--augment` values `--recipe r3gan` takes: ADA steers its probability by the share
 #: of real scores above the loss's real/fake boundary, and the relativistic loss has none
-#: (`keras_gan.checks.check_adaptive_augment`).
+#: (`keras_gan.compile_settings._check_adaptive_augment`).
 R3GAN_AUGMENTS = ("none", "diffaugment")
 #: The flags `--resume` takes: the run's other settings are its saved ones.
 RESUME_FLAGS = ("--resume", "--epochs", "--quiet", "--verbose")

@@ -10,13 +10,16 @@ field here, its check in `checked` and its entry in `get_config`.
 """
 
 import dataclasses
+import warnings
 from typing import Any
 
 import keras
 
+from keras_gan import _keras_internals
 from keras_gan import augmentation as augmentation_module
 from keras_gan import checks
 from keras_gan import hyperparameters
+from keras_gan import introspection
 from keras_gan import losses as losses_module
 
 #: The arguments of Keras' own `compile` saved with the GAN.
@@ -109,24 +112,24 @@ class CompileConfig:
         """Checks `compile`'s arguments (in `OPTION_NAMES`' order: a check may read
         the values checked before it) and returns the config; raises on a bad one."""
         jit_compile = keras_kwargs.get("jit_compile")
-        d_optimizer_checked = checks.check_optimizer(d_optimizer, "d_optimizer")
-        g_optimizer_checked = checks.check_optimizer(g_optimizer, "g_optimizer")
+        d_optimizer_checked = _check_optimizer(d_optimizer, "d_optimizer")
+        g_optimizer_checked = _check_optimizer(g_optimizer, "g_optimizer")
         if d_optimizer_checked is g_optimizer_checked:
             raise ValueError(
                 "Expected two different optimizer objects, one per network. "
                 "Received: the same object as d_optimizer and g_optimizer"
             )
         gan_loss = losses_module.get(loss, from_logits=from_logits)
-        d_steps = checks.check_d_steps(d_steps)
-        update = checks.check_update(update, d_steps)
-        reuse_fakes = checks.check_reuse_fakes(reuse_fakes, update)
+        d_steps = checks.check_int(d_steps, "d_steps", 1)
+        update = _check_update(update, d_steps)
+        reuse_fakes = _check_reuse_fakes(reuse_fakes, update)
         label_smoothing = checks.check_label_smoothing(label_smoothing, gan_loss)
-        gradient_penalty = checks.check_gradient_penalty(gradient_penalty)
-        checks.warn_discriminator_mismatch(gan.discriminator, gan_loss, gradient_penalty)
+        gradient_penalty = checks.check_penalty_weight(gradient_penalty, "gradient_penalty")
+        _warn_discriminator_mismatch(gan.discriminator, gan_loss, gradient_penalty)
         r1_penalty = checks.check_penalty_weight(r1_penalty, "r1_penalty")
         r2_penalty = checks.check_penalty_weight(r2_penalty, "r2_penalty")
-        penalty_every = checks.check_penalty_every(penalty_every)
-        checks.check_penalties_compile(
+        penalty_every = checks.check_int(penalty_every, "penalty_every", 1)
+        _check_penalties_compile(
             {
                 "gradient_penalty": gradient_penalty,
                 "r1_penalty": r1_penalty,
@@ -136,7 +139,7 @@ class CompileConfig:
             keras_kwargs.get("run_eagerly"),
         )
         augmenter = _augmenter(gan, augment, gan_loss, jit_compile)
-        adam_beta_2 = checks.check_adam_beta_2(
+        adam_beta_2 = _check_adam_beta_2(
             adam_beta_2,
             {
                 "d_optimizer": hyperparameters.unscaled(d_optimizer_checked),
@@ -202,8 +205,8 @@ def _augmenter(gan, augment, gan_loss, jit_compile):
     augmenter = augmentation_module.get(
         augment, seed=None if gan.seed is None else gan.seed + 2, sample_shape=gan.sample_shape
     )
-    checks.check_adaptive_augment(augmenter, gan_loss)
-    checks.check_augment_jit(augmenter, jit_compile)
+    _check_adaptive_augment(augmenter, gan_loss)
+    _check_augment_jit(augmenter, jit_compile)
     return augmenter
 
 
@@ -348,3 +351,147 @@ class CompiledAttributesMixin:
         """`compile(penalty_every=...)`; 1 before `compile`."""
         config = getattr(self, "compile_config", None)
         return 1 if config is None else config.penalty_every
+
+
+# ---------------------------------------- checks with this module as their one caller
+def _check_optimizer(optimizer, name):
+    """Returns a Keras optimizer from an instance, name or config."""
+    if optimizer is None:
+        raise ValueError(
+            f"Expected `{name}` to be a Keras optimizer (an instance or a name such as "
+            f"'adam'). Received: {name}=None"
+        )
+    try:
+        return keras.optimizers.get(optimizer)
+    except (ValueError, TypeError) as e:
+        raise ValueError(
+            f"Expected `{name}` to be a Keras optimizer (an instance or a name such as "
+            f"'adam'). Received: {name}={optimizer!r}"
+        ) from e
+
+
+UPDATE_MODES = ("alternating", "simultaneous")
+
+
+def _check_update(update, d_steps):
+    if update not in UPDATE_MODES:
+        raise ValueError(
+            f"Expected `update` to be one of {list(UPDATE_MODES)}. Received: update={update!r}"
+        )
+    if update == "simultaneous" and d_steps != 1:
+        raise ValueError(
+            "Expected `d_steps=1` with `update='simultaneous'` (both networks update once "
+            f"from the same generator pass). Received: d_steps={d_steps}"
+        )
+    return update
+
+
+def _check_reuse_fakes(reuse_fakes, update):
+    checks.check_bool(reuse_fakes, "reuse_fakes")
+    if reuse_fakes and update != "alternating":
+        raise ValueError(
+            "Expected `update='alternating'` with `reuse_fakes=True` (the generator update "
+            f"reuses the discriminator update's batch). Received: update={update!r}"
+        )
+    return bool(reuse_fakes)
+
+
+def _check_adam_beta_2(value, optimizers):
+    """Returns `value` as a float in [0, 1) if every optimizer of `optimizers` (a dict
+    of names to the optimizers, unwrapped from loss scaling) has a `beta_2`."""
+    if value is None:
+        return None
+    value = checks.check_float(value, "adam_beta_2", 0, 1, closed="[)")
+    for name, optimizer in optimizers.items():
+        if not hasattr(optimizer, "beta_2"):
+            raise ValueError(
+                f"Expected optimizers with a `beta_2` (Adam, AdamW, Adamax, Nadam, Lamb, "
+                f"Lion) with `adam_beta_2`. Received: {name}={type(optimizer).__name__}, "
+                "which has none"
+            )
+    return value
+
+
+def _check_penalties_compile(penalty_weights, jit_compile, run_eagerly):
+    """Refuses a gradient penalty with `jit_compile=True` on PyTorch.
+
+    Args:
+        penalty_weights: dict of the penalties' names to their weights.
+        jit_compile: the `jit_compile` given to `compile`.
+        run_eagerly: the `run_eagerly` given to `compile` (which turns `jit_compile` off).
+    """
+    if keras.config.backend() != "torch" or jit_compile is not True or run_eagerly:
+        return
+    on = [f"{name}={weight!r}" for name, weight in penalty_weights.items() if weight > 0]
+    if on:
+        raise ValueError(
+            "Expected `jit_compile=False` (the default on PyTorch) with a gradient penalty "
+            "on the PyTorch backend: the penalty's gradient is a gradient of a gradient, "
+            "which torch.compile (aot_autograd) does not support. Received: "
+            f"jit_compile=True with {', '.join(on)}"
+        )
+
+
+def _check_adaptive_augment(augmenter, gan_loss):
+    """Refuses adaptive ADA with a loss whose scores have no real/fake boundary.
+
+    ADA steers `p` by the share of real scores above the loss's `decision_boundary`;
+    a Wasserstein critic's scores are defined up to a constant and a relativistic
+    loss reads only differences of scores, so that share means nothing there.
+    """
+    if getattr(augmenter, "adaptive", False) is True and gan_loss.decision_boundary is None:
+        raise ValueError(
+            "Expected a loss with a real/fake decision boundary for adaptive "
+            "augmentation (ADA steers `p` by the share of real scores above it). "
+            f"Received: loss={gan_loss!r}, whose scores have none (`decision_boundary` "
+            "is None: only differences between scores count). Fix `p` with "
+            "`augment=keras_gan.augmentation.ADA(p=0.2, adaptive=False)`, use "
+            '`augment="diffaugment"`, or give a custom GANLoss a `decision_boundary`.'
+        )
+
+
+def _check_augment_jit(augmenter, jit_compile):
+    """Refuses `jit_compile=True` with an augmentation layer XLA cannot compile.
+
+    Keras reads `supports_jit` on every layer of the model (the augmenter is one):
+    `"auto"` then compiles without XLA; `True` is refused here rather than failing
+    inside `fit`.
+    """
+    if jit_compile is not True or not isinstance(augmenter, keras.layers.Layer):
+        return
+    for layer in _keras_internals.all_layers(augmenter):
+        if not layer.supports_jit:
+            raise ValueError(
+                f"Expected `jit_compile=False` or `'auto'` with this augmentation: its layer "
+                f"`{layer.name}` ({type(layer).__name__}) cannot be compiled with XLA on "
+                f"the {keras.config.backend()} backend (`supports_jit` is False). Received: "
+                "jit_compile=True"
+            )
+
+
+def _warn_discriminator_mismatch(discriminator, gan_loss, gradient_penalty):
+    """Warns about a discriminator that the loss or the penalty will misread.
+
+    A discriminator ending in a sigmoid under a cross-entropy loss with
+    `from_logits=True` has its probabilities read as logits; a gradient penalty on a
+    critic with BatchNormalization penalises gradients that depend on the whole batch
+    (Gulrajani et al., 2017, arXiv:1704.00028, sec. 4, advise layer normalisation).
+    """
+    bounds = introspection.output_range(discriminator)
+    if bounds is not None and bounds[0] == "sigmoid" and getattr(gan_loss, "from_logits", False):
+        warnings.warn(
+            "The discriminator ends in a sigmoid, but `compile` got `from_logits=True`: "
+            "its probabilities will be read as logits. Pass `from_logits=False`, or "
+            "remove the sigmoid.",
+            stacklevel=3,
+        )
+    if gradient_penalty > 0 and introspection.contains_layer(
+        discriminator, keras.layers.BatchNormalization
+    ):
+        warnings.warn(
+            "A gradient penalty with a BatchNormalization critic: each sample's gradient "
+            "then depends on the whole batch, which the penalty does not account for "
+            "(the WGAN-GP paper advises LayerNormalization, or no normalisation, in the "
+            "critic).",
+            stacklevel=3,
+        )

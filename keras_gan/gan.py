@@ -1,5 +1,6 @@
 """`GAN`: a generator and a discriminator trained with `compile` and `fit`."""
 
+import math
 import warnings
 
 import keras
@@ -92,9 +93,9 @@ class GAN(
     ):
         super().__init__(**kwargs)
         backend.check_supported()
-        checks.check_model(generator, "generator")
-        checks.check_model(discriminator, "discriminator")
-        self.latent_dim = checks.check_latent_dim(generator, latent_dim, self._num_generator_inputs)
+        _check_model(generator, "generator")
+        _check_model(discriminator, "discriminator")
+        self.latent_dim = _check_latent_dim(generator, latent_dim, self._num_generator_inputs)
         self.generator = generator
         self.discriminator = discriminator
         self.sample_shape = self._check_shapes()
@@ -112,9 +113,7 @@ class GAN(
         # The penalties compiled on (`keras_gan.penalties`); each logs its value with
         # one of the trackers above.
         self.penalties = ()
-        ema_decay, ema_half_life, ema_rampup = checks.check_ema(
-            ema_decay, ema_half_life, ema_rampup
-        )
+        ema_decay, ema_half_life, ema_rampup = _check_ema(ema_decay, ema_half_life, ema_rampup)
         self._create_hyperparameters(ema_decay, ema_half_life, ema_rampup)
         # `compile`'s checked arguments (`keras_gan.compile_settings`), None until then.
         self.compile_config = None
@@ -338,7 +337,7 @@ class GAN(
     def _check_trainable(self):
         """Checks `trainable` changes since `compile`; a changed one retraces the step."""
         current = self._trainable_ids()
-        checks.check_trainable_since_compile(
+        _check_trainable_since_compile(
             [self.discriminator, self.generator], current, self._compiled_trainable
         )
         if current != getattr(self, "_traced_trainable", current):
@@ -609,3 +608,115 @@ def _check_count(n):
     if not checks.is_int_at_least(n, 1):
         raise ValueError(f"Expected a positive integer number of samples. Received: n={n!r}")
     return int(n)
+
+
+# ---------------------------------------- checks with this module as their one caller
+def _check_model(model, role):
+    """Checks that `model` is a built Keras layer or model."""
+    if not isinstance(model, keras.Layer):
+        raise ValueError(
+            f"Expected `{role}` to be a Keras model. Received: {role}={model!r} "
+            f"of type {type(model).__name__}"
+        )
+    if not model.built:
+        raise ValueError(
+            f"Expected a built {role}: start it with `keras.Input(...)` or call "
+            f"`{role}.build(input_shape)` first. Received: an unbuilt model "
+            f"{model.name!r} with no known input shape"
+        )
+
+
+def _check_trainable_since_compile(models, current, compiled):
+    """Checks each network trains what its optimizer was built for at `compile`.
+
+    A network frozen whole (`trainable = False`) is allowed, with a warning: it does
+    not train. Any other change needs a new `compile`, with fresh optimizers, which
+    are built for the variables trainable then.
+
+    Args:
+        models: `[discriminator, generator]`.
+        current: per model, the ids of its trainable variables now.
+        compiled: per model, the ids of its trainable variables at `compile`.
+    """
+    roles = ("discriminator", "generator")
+    for role, model, now, then in zip(roles, models, current, compiled):
+        if now and now != then:
+            raise ValueError(
+                f"Expected the {role}'s trainable variables to be those it had at "
+                f"`compile` ({len(then)}): after changing `trainable` on some of its "
+                "layers, call compile() again with new optimizers. Received: "
+                f"{len(now)} trainable variables in {model.name!r}"
+            )
+    frozen = [role for role, now in zip(roles, current) if not now]
+    if len(frozen) == 2:
+        raise ValueError(
+            "Expected at least one network to train. Received: the discriminator and "
+            "the generator both frozen (trainable=False)"
+        )
+    if frozen:
+        other = roles[1 - roles.index(frozen[0])]
+        warnings.warn(
+            f"The {frozen[0]} is frozen (it has no trainable variable): only the {other} trains.",
+            stacklevel=4,
+        )
+
+
+def _check_latent_dim(generator, latent_dim, expected_inputs):
+    """Returns the latent size: `latent_dim`, or the generator's first input size."""
+    shapes = introspection.declared_input_shapes(generator)
+    if shapes is not None and len(shapes) != expected_inputs:
+        what = "one input (noise)" if expected_inputs == 1 else "two inputs [noise, labels]"
+        raise ValueError(
+            f"Expected the generator to take {what}. Received: input_shape="
+            f"{shapes if len(shapes) > 1 else shapes[0]}"
+        )
+    declared = None
+    if shapes is not None:
+        noise_shape = shapes[0]
+        if len(noise_shape) != 2:
+            raise ValueError(
+                "Expected the generator's noise input to have shape (batch, latent_dim). "
+                f"Received: input_shape={noise_shape}"
+            )
+        declared = noise_shape[-1]
+    if latent_dim is None:
+        if declared is None:
+            raise ValueError(
+                "Expected `latent_dim` when the generator declares no input shape. "
+                "Received: latent_dim=None"
+            )
+        return declared
+    latent_dim = checks.check_positive_int(latent_dim, "latent_dim")
+    if declared is not None and declared != latent_dim:
+        raise ValueError(
+            f"Expected `latent_dim` to match the generator's input size {declared}. "
+            f"Received: latent_dim={latent_dim}, generator input_shape=(None, {declared})"
+        )
+    return latent_dim
+
+
+def _check_ema(ema_decay, ema_half_life, ema_rampup):
+    """Checks the moving-average arguments of `GAN`; returns them checked."""
+    ema_decay = checks.check_float(ema_decay, "ema_decay", 0, 1, closed="()", optional=True)
+    ema_half_life = checks.check_ema_half_life(ema_half_life, optional=True)
+    if ema_decay is not None and ema_half_life is not None:
+        raise ValueError(
+            "Expected either `ema_decay` (a fixed decay per step) or `ema_half_life` (a "
+            "decay from the batch size, in images), not both. Received: "
+            f"ema_decay={ema_decay}, ema_half_life={ema_half_life}"
+        )
+    ema_rampup = checks.check_float(
+        ema_rampup,
+        "ema_rampup",
+        0,
+        math.inf,
+        closed="()",
+        optional=True,
+        expected="a finite float > 0",
+    )
+    if ema_rampup is not None and ema_half_life is None:
+        raise ValueError(
+            "Expected `ema_half_life` with `ema_rampup` (the ramp-up caps the half-life at "
+            f"images_seen * ema_rampup). Received: ema_rampup={ema_rampup}, ema_half_life=None"
+        )
+    return ema_decay, ema_half_life, ema_rampup

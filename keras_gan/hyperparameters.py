@@ -189,15 +189,13 @@ class HyperparameterMixin:
         """Raises, saying how to fix it, unless `name` can change during training."""
         if name in ("r1_penalty", "r2_penalty"):
             compiled_on = any(penalty.name == name for penalty in self.penalties)
-            checks.check_penalty_settable(name, compiled_on)
+            _check_penalty_settable(name, compiled_on)
         elif name in ("ema_decay", "ema_half_life"):
-            checks.check_ema_settable(
-                name, self._ema_decay is not None, self._ema_half_life is not None
-            )
+            _check_ema_settable(name, self._ema_decay is not None, self._ema_half_life is not None)
         elif name == "augment_p":
             checks.check_augment_p_settable(getattr(self, "augmenter", None))
         elif name == "adam_beta_2":
-            checks.check_adam_beta_2_settable(self._adam_beta_2_compiled())
+            _check_adam_beta_2_settable(self._adam_beta_2_compiled())
 
     def _install_adam_beta_2(self, value):
         """Makes both optimizers' `beta_2` a variable holding `value`.
@@ -221,3 +219,41 @@ class HyperparameterMixin:
                 aggregation="only_first_replica",
                 name="beta_2",
             )
+
+
+# ---------------------------------------- checks with this module as their one caller
+def _check_penalty_settable(name, compiled_on):
+    """Refuses a positive `r1_penalty`/`r2_penalty` on a GAN compiled without it
+    (`compiled_on`: whether the GAN computes that penalty)."""
+    if not compiled_on:
+        raise ValueError(
+            f"Expected a GAN compiled with `{name} > 0` to change `{name}` during "
+            f"training (the step computes the penalty only when compiled with it). "
+            f"Received: a GAN compiled with {name}=0.0: compile with {name}=<its first "
+            "value> to change it during training"
+        )
+
+
+def _check_ema_settable(name, ema_on, half_life_on):
+    """Refuses `ema_decay`/`ema_half_life` on a GAN whose moving average lacks it."""
+    built = "ema_half_life" if half_life_on else "ema_decay" if ema_on else None
+    if built == name:
+        return
+    received = (
+        "a GAN built without a moving average"
+        if built is None
+        else f"a GAN built with `{built}`"
+        + (": its decay follows from the half-life at each step" if half_life_on else "")
+    )
+    raise ValueError(
+        f"Expected a GAN built with `GAN(..., {name}=...)` to set `{name}`. Received: {received}"
+    )
+
+
+def _check_adam_beta_2_settable(compiled):
+    if compiled is None:
+        raise ValueError(
+            "Expected a GAN compiled with `adam_beta_2=...` to change `adam_beta_2` "
+            "during training (compile makes both optimizers' `beta_2` a variable then). "
+            "Received: a GAN compiled with adam_beta_2=None"
+        )

@@ -63,23 +63,6 @@ def block_gain(total_blocks):
     return ACTIVATION_GAIN * total_blocks ** (-1 / (2 * 3 - 2))
 
 
-def _check_image_shape(image_shape):
-    shape = tuple(image_shape) if isinstance(image_shape, (tuple, list)) else None
-    valid = (
-        shape is not None
-        and len(shape) == 3
-        and all(checks.is_int_at_least(d, 1) for d in shape)
-        and shape[0] == shape[1]
-        and shape[0] in SIDES
-    )
-    if not valid:
-        raise ValueError(
-            "Expected a square image shape (side, side, channels) with a side of "
-            f"{', '.join(map(str, SIDES))}. Received: image_shape={image_shape!r}"
-        )
-    return tuple(int(d) for d in shape)
-
-
 def stage_widths(side, width=None):
     """Channels of each stage, from 4x4 up to `side` x `side`.
 
@@ -206,7 +189,9 @@ def r3gan_generator(
     gan = keras_gan.GAN(generator, discriminator)
     ```
     """
-    side, _, channels = _check_image_shape(image_shape)
+    side, _, channels = checks.check_image_shape(
+        image_shape, sides=SIDES, subject="a square image shape"
+    )
     latent_dim = checks.check_positive_int(latent_dim, "latent_dim")
     blocks = checks.check_positive_int(blocks_per_stage, "blocks_per_stage")
     widths = stage_widths(side, width)
@@ -270,7 +255,7 @@ def r3gan_discriminator(
         A functional `keras.Model` from `(batch,) + image_shape` images (and labels) to
         `(batch, 1)` raw scores.
     """
-    side, _, _ = _check_image_shape(image_shape)
+    side, _, _ = checks.check_image_shape(image_shape, sides=SIDES, subject="a square image shape")
     blocks = checks.check_positive_int(blocks_per_stage, "blocks_per_stage")
     widths = stage_widths(side, width)[::-1]
     seeds = _Seeds(seed)

@@ -124,7 +124,7 @@ def dcgan(
     Returns:
         `(gan, callbacks)`, `callbacks` an empty list.
     """
-    image_shape = _check_image_shape(image_shape)
+    image_shape = checks.check_image_shape(image_shape)
     seed = 0 if seed is None else checks.check_seed(seed)
     _check_total_images(total_images, required=False)
     generator, discriminator = dcgan_networks(
@@ -204,7 +204,7 @@ def r3gan(
         `(gan, callbacks)`: pass `callbacks` to `fit`, before `TensorBoard` and
         `CSVLogger` (they log the scheduled values).
     """
-    image_shape = _check_image_shape(image_shape)
+    image_shape = checks.check_image_shape(image_shape)
     seed = 0 if seed is None else checks.check_seed(seed)
     total_images = _check_total_images(total_images, required=True)
     settings = R3GAN_SETTINGS
@@ -273,16 +273,6 @@ def _gan(generator, discriminator, num_classes, **kwargs):
     if num_classes is None:
         return GAN(generator, discriminator, **kwargs)
     return ConditionalGAN(generator, discriminator, num_classes=num_classes, **kwargs)
-
-
-def _check_image_shape(image_shape):
-    shape = tuple(image_shape) if isinstance(image_shape, (tuple, list)) else None
-    if shape is None or len(shape) != 3 or not all(checks.is_int_at_least(s, 1) for s in shape):
-        raise ValueError(
-            "Expected `image_shape` to be (height, width, channels), three positive "
-            f"ints. Received: image_shape={image_shape!r}"
-        )
-    return shape
 
 
 def _check_total_images(total_images, *, required):

@@ -49,6 +49,36 @@ def test_check_float_accepts_numpy_scalars():
     assert checks.check_float(None, "x", 0, 1, optional=True) is None
 
 
+@pytest.mark.parametrize("shape", [(8, 8), (8, 8, 0), (8, 8, True), (8, 8, None), "8x8", None])
+def test_check_image_shape_refuses_what_is_no_three_positive_ints(shape):
+    with pytest.raises(
+        ValueError,
+        match=r"^Expected `image_shape` to be an image shape \(height, width, channels\): "
+        r"three positive ints\. Received: image_shape=",
+    ):
+        checks.check_image_shape(shape)
+
+
+def test_check_image_shape_returns_ints_and_words_its_context():
+    assert checks.check_image_shape([np.int64(8), 8, 3]) == (8, 8, 3)
+    assert checks.check_image_shape((None, 8, 3), unknown=True) == (None, 8, 3)
+    assert checks.check_image_shape((16, 16, 1), sides=(8, 16)) == (16, 16, 1)
+    with pytest.raises(
+        ValueError,
+        match=r"^Expected a square image shape \(height, width, channels\): three positive "
+        r"ints, square with a side of 8, 16\. Received: image_shape=\(8, 16, 1\)$",
+    ):
+        checks.check_image_shape((8, 16, 1), sides=(8, 16), subject="a square image shape")
+    with pytest.raises(
+        ValueError,
+        match=r"^Expected image samples \(height, width, channels\): three positive ints or "
+        r"None\. Received: samples of shape \(6,\)$",
+    ):
+        checks.check_image_shape(
+            (6,), unknown=True, subject="image samples", received="samples of shape (6,)"
+        )
+
+
 def test_check_label_range_message():
     checks.check_label_range(0, 2, 3)
     with pytest.raises(

@@ -56,9 +56,9 @@ class HyperparameterScheduler(keras.callbacks.Callback):
 
     def __init__(self, schedules, unit: str = "epoch", update_every=None, verbose: int = 0):
         super().__init__()
-        self.schedules = checks.check_schedules(schedules, hyperparameters.SCHEDULABLE)
-        self.unit = checks.check_schedule_unit(unit, UNITS)
-        self.update_every = checks.check_update_every(update_every, unit)
+        self.schedules = _check_schedules(schedules, hyperparameters.SCHEDULABLE)
+        self.unit = _check_schedule_unit(unit, UNITS)
+        self.update_every = _check_update_every(update_every, unit)
         self.verbose = verbose
         self._next_update = None  # with unit="images": the count of the next update
         self._read_images_seen = None
@@ -179,3 +179,43 @@ def cosine_ramp(start: float, end: float, length: float):
         return end + (start - end) * 0.5 * (1.0 + math.cos(math.pi * fraction))
 
     return schedule
+
+
+# ---------------------------------------- checks with this module as their one caller
+def _check_schedules(schedules, names):
+    """Returns `schedules` as a dict if it maps some of `names` to callables."""
+    if not isinstance(schedules, dict) or not schedules:
+        raise ValueError(
+            f"Expected `schedules` to be a non-empty dict mapping names among {list(names)} "
+            f"to functions. Received: schedules={schedules!r}"
+        )
+    for name, schedule in schedules.items():
+        if name not in names:
+            raise ValueError(
+                f"Expected `schedules` to name hyperparameters among {list(names)} (a "
+                "learning rate is scheduled by giving the optimizer a "
+                "`keras.optimizers.schedules.LearningRateSchedule`). Received: a schedule "
+                f"for {name!r}"
+            )
+        if not callable(schedule):
+            raise ValueError(
+                f"Expected `schedules[{name!r}]` to be a function t -> float. "
+                f"Received: {schedule!r}"
+            )
+    return dict(schedules)
+
+
+def _check_schedule_unit(unit, units):
+    if unit not in units:
+        raise ValueError(f"Expected `unit` to be one of {list(units)}. Received: unit={unit!r}")
+    return unit
+
+
+def _check_update_every(value, unit):
+    """`update_every`: None, or with `unit="images"` a positive number of images."""
+    if value is not None and unit != "images":
+        raise ValueError(
+            "Expected `update_every=None` with `unit='epoch'` (values are set as each "
+            f"epoch starts). Received: update_every={value!r}"
+        )
+    return checks.check_positive_int(value, "update_every", optional=True)
