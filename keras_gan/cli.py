@@ -671,14 +671,6 @@ def _generate(model, n, seed, num_classes):
     return model.predict([noise, labels], batch_size=256, verbose=0)
 
 
-def _save_grid(samples, path, scale=None):
-    side = min(samples.shape[1:3])
-    scale = scale or max(1, 32 // side)
-    grid = images.make_grid(samples, (-1.0, 1.0), padding=1)
-    grid = np.repeat(np.repeat(grid, scale, axis=0), scale, axis=1)
-    images.save_png(grid, path)
-
-
 def _judge(args, **kwargs):
     """The scores' `Judge` of `args.dataset`: its training split and held-out images.
 
@@ -874,7 +866,9 @@ def _train(args):
     _distribute.save(gan.sampling_generator, os.path.join(run_dir, "generator.keras"))
     samples = gan.generate(64, seed=0)
     if chief:
-        _save_grid(samples, os.path.join(run_dir, "samples.png"))
+        from keras_gan._cli_sample import save_grid
+
+        save_grid(samples, os.path.join(run_dir, "samples.png"))
     trained = args.epochs - initial_epoch
     if judge is None:
         print(f"Trained {trained} epochs in {seconds:.0f} s. Run directory: {run_dir}")
